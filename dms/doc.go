@@ -1,0 +1,43 @@
+// Package dms is minidms's replication engine: it runs AWS DMS-style
+// replication tasks (full-load, cdc, full-load-and-cdc) from a Source to a
+// Target, keeping per-table statistics and a checkpoint as AWS DMS does.
+//
+// Data flows one way: a Source reads a database (source/mysql,
+// source/postgres, source/s3, or your own), the engine applies the task's
+// table mapping, batches, counts and checkpoints, and a Target writes
+// (target/kinesis, target/memory, or your own). Sources and targets meet
+// only through the small interfaces in this package and the Change and
+// TableDef model.
+//
+// # Task lifecycle
+//
+// A new task is "ready". Start makes it "starting" at once and "running"
+// when its goroutine begins; a full-load task ends "stopped" with
+// "Stop Reason FULL_LOAD_ONLY_FINISHED"; Stop makes it "stopping" and then
+// "stopped" with "Stop Reason NORMAL"; an error makes it "failed" with the
+// error as LastFailureMessage. The strings are the DMS API's, so a task never
+// goes back to "ready" (the AWS SDK waiters rely on that).
+//
+// # What the engine emits
+//
+// A full load first sends, for every selected table, a drop-table and then
+// a create-table control change (TargetTablePrepMode DROP_AND_CREATE, the
+// default; TRUNCATE_BEFORE_LOAD sends only the create-table changes and
+// DO_NOTHING neither), then each table's rows as load changes in batches of
+// FullLoadSettings.CommitRate. A CDC task starting afresh sends a
+// create-table change for the awsdms_apply_exceptions control table and one
+// for each selected table, then the source's changes. A full-load-and-cdc
+// task sends the awsdms_apply_exceptions create-table, the full load, and
+// then every change committed after the load's snapshot: AWS DMS caches
+// changes made during the load and applies them afterwards; minidms reads
+// the same changes back from the source's log after the load, which gives
+// the same records with bounded memory.
+//
+// # Delivery guarantees
+//
+// The checkpoint moves only when the target has accepted a batch. Stop
+// writes everything already read before the task stops, so stopping and
+// resuming (resume-processing) delivers each change exactly once. A crash or
+// a failed write may repeat the changes after the checkpoint (at least once,
+// as AWS DMS). A resumed full load reloads every table it had not finished.
+package dms
