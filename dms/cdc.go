@@ -11,20 +11,26 @@ import (
 // fill a Kinesis PutRecords call, small enough to keep latency low.
 const maxBatch = 500
 
-// startCDC decides where a CDC task reads from and, on a fresh start,
-// announces the tables it captures: a create-table control record for the
-// awsdms_apply_exceptions table and one for every selected table, as AWS
-// DMS does when a CDC task starts.
-func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (Position, error) {
+// startCDC opens the change stream where a CDC task reads from and, on a
+// fresh start, announces the tables it captures: a create-table control
+// record for the awsdms_apply_exceptions table and one for every selected
+// table, as AWS DMS does when a CDC task starts. The stream is opened
+// first, so a change committed once the task is running (or once its
+// create-table records are visible) is never missed.
+func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (ChangeStream, error) {
 	t.mu.Lock()
 	from := t.status.Checkpoint
 	t.mu.Unlock()
 	tables, err := t.cfg.Source.Tables(readCtx, t.cfg.Mapping)
 	if err != nil {
-		return "", fmt.Errorf("list source tables: %w", err)
+		return nil, fmt.Errorf("list source tables: %w", err)
 	}
 	if len(tables) == 0 {
-		return "", ErrNoTables
+		return nil, ErrNoTables
+	}
+	stream, err := t.openStream(readCtx, from)
+	if err != nil {
+		return nil, err
 	}
 	sort.Slice(tables, func(i, j int) bool {
 		if tables[i].Schema != tables[j].Schema {
@@ -33,30 +39,39 @@ func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (Posit
 		return tables[i].Table < tables[j].Table
 	})
 	t.update(func() {
+		t.status.Status = StatusRunning
 		t.status.Stats.FullLoadProgressPercent = 100
 		for _, def := range tables {
 			t.tableLocked(def.ID(), TableStateCompleted)
 		}
 	})
 	if how == ResumeProcessing {
-		return from, nil
+		return stream, nil
 	}
 	announce := []Change{{Op: OpCreateTable, Table: ApplyExceptionsTable()}}
 	for _, def := range tables {
 		announce = append(announce, Change{Op: OpCreateTable, Table: def})
 	}
-	return from, t.write(writeCtx, announce)
+	if err := t.write(writeCtx, announce); err != nil {
+		stream.Close()
+		return nil, err
+	}
+	return stream, nil
 }
 
-// streamChanges copies the source's change stream to the target until
+func (t *Task) openStream(ctx context.Context, from Position) (ChangeStream, error) {
+	stream, err := t.cfg.Source.Changes(ctx, from, t.cfg.Mapping)
+	if err != nil {
+		return nil, fmt.Errorf("open source change stream: %w", err)
+	}
+	return stream, nil
+}
+
+// streamChanges copies the change stream to the target until
 // readCtx ends. One goroutine reads while this one writes, so decoding and
 // delivery overlap; whatever has been read when reading stops is still
 // written, so a clean stop loses nothing and a resume repeats nothing.
-func (t *Task) streamChanges(readCtx, writeCtx context.Context, from Position) error {
-	stream, err := t.cfg.Source.Changes(readCtx, from, t.cfg.Mapping)
-	if err != nil {
-		return fmt.Errorf("open source change stream: %w", err)
-	}
+func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStream) error {
 	defer stream.Close()
 
 	readCtx, cancelRead := context.WithCancel(readCtx)

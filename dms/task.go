@@ -247,18 +247,19 @@ func (t *Task) run(readCtx, writeCtx context.Context, how StartType) {
 }
 
 func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error {
-	t.update(func() { t.status.Status = StatusRunning })
 	switch t.cfg.MigrationType {
 	case FullLoad:
+		t.update(func() { t.status.Status = StatusRunning })
 		_, err := t.fullLoad(readCtx, writeCtx)
 		return err
 	case CDC:
-		from, err := t.startCDC(readCtx, writeCtx, how)
+		stream, err := t.startCDC(readCtx, writeCtx, how)
 		if err != nil {
 			return err
 		}
-		return t.streamChanges(readCtx, writeCtx, from)
+		return t.streamChanges(readCtx, writeCtx, stream)
 	default:
+		t.update(func() { t.status.Status = StatusRunning })
 		t.mu.Lock()
 		loadDone, from := t.loadDone, t.status.Checkpoint
 		t.mu.Unlock()
@@ -276,7 +277,11 @@ func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error
 				t.status.Checkpoint = pos
 			})
 		}
-		return t.streamChanges(readCtx, writeCtx, from)
+		stream, err := t.openStream(readCtx, from)
+		if err != nil {
+			return err
+		}
+		return t.streamChanges(readCtx, writeCtx, stream)
 	}
 }
 

@@ -1,0 +1,108 @@
+package kinesis
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minidms/minidms/dms"
+)
+
+// benchTable is the 10-column table of the performance baselines: bigint
+// pk, int, varchar(64), decimal(12,2), datetime(6), double, tinyint,
+// ~100-byte text, date, varbinary(16).
+var benchTable = &dms.TableDef{
+	Schema: "bench",
+	Table:  "rows",
+	Columns: []dms.Column{
+		{Name: "id", Type: dms.TypeInt8},
+		{Name: "qty", Type: dms.TypeInt4, Nullable: true},
+		{Name: "name", Type: dms.TypeWString, Length: 64, Nullable: true},
+		{Name: "amount", Type: dms.TypeNumeric, Precision: 12, Scale: 2, Nullable: true},
+		{Name: "created", Type: dms.TypeDateTime, Scale: 6, Nullable: true},
+		{Name: "ratio", Type: dms.TypeReal8, Nullable: true},
+		{Name: "flag", Type: dms.TypeInt1, Nullable: true},
+		{Name: "note", Type: dms.TypeWString, Length: 65535, Nullable: true},
+		{Name: "day", Type: dms.TypeDate, Nullable: true},
+		{Name: "hash", Type: dms.TypeBytes, Length: 16, Nullable: true},
+	},
+	PrimaryKey: []string{"id"},
+}
+
+func benchChange(i int) dms.Change {
+	return dms.Change{
+		Op:    dms.OpInsert,
+		Table: benchTable,
+		Data: dms.Row{int64(1000000 + i), int64(i % 1000), "customer name number 12345", "12345.67", "2024-07-29 00:58:17.983670",
+			0.3333, int64(1), strings.Repeat("lorem ipsum ", 8) + "dolor", "2024-07-29", []byte("0123456789abcdef")},
+		TransactionID: 87978110091475, TransactionRecord: 1, CommitTime: clock,
+		Position: "mysql-bin.000001:36912271:0:36912333:9324410911751:mysql-bin.000001:36912209",
+	}
+}
+
+// Encoding a CDC record allocates nothing; a load record allocates its
+// partition key.
+func TestEncodeAllocations(t *testing.T) {
+	enc := NewEncoder(settings("tx", "pv", "schema"))
+	task := dms.TaskInfo{ID: taskID}
+	insert := benchChange(1)
+	load := benchChange(2)
+	load.Op = dms.OpLoad
+	buf := make([]byte, 0, 4096)
+	var tx TxState
+	for _, tt := range []struct {
+		c    dms.Change
+		want float64
+	}{{insert, 0}, {load, 1}} {
+		allocs := testing.AllocsPerRun(100, func() {
+			_, _, _, err := enc.Encode(buf[:0], task, &tt.c, &tx, clock)
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Equal(t, tt.want, allocs, tt.c.Op)
+	}
+}
+
+func BenchmarkEncode(b *testing.B) {
+	for _, format := range []types.MessageFormatValue{types.MessageFormatValueJson, types.MessageFormatValueJsonUnformatted} {
+		b.Run(string(format), func(b *testing.B) {
+			enc := NewEncoder(types.KinesisSettings{MessageFormat: format, IncludeTransactionDetails: aws.Bool(true)})
+			task := dms.TaskInfo{ID: taskID}
+			c := benchChange(1)
+			var tx TxState
+			buf := make([]byte, 0, 4096)
+			out, _, _, _ := enc.Encode(buf, task, &c, &tx, clock)
+			b.SetBytes(int64(len(out)))
+			b.ReportAllocs()
+			now := time.Now()
+			for b.Loop() {
+				buf, _, _, _ = enc.Encode(buf[:0], task, &c, &tx, now)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}
+
+// BenchmarkWrite measures the target without a network: encoding,
+// batching and building PutRecords requests, batches of 500 changes.
+func BenchmarkWrite(b *testing.B) {
+	target, err := New(Config{Client: &countingClient{}, Settings: types.KinesisSettings{StreamArn: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/bench")}})
+	require.NoError(b, err)
+	changes := make([]dms.Change, 500)
+	for i := range changes {
+		changes[i] = benchChange(i)
+	}
+	task := dms.TaskInfo{ID: taskID}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := target.Write(b.Context(), task, changes); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(changes))/b.Elapsed().Seconds(), "records/s")
+}
