@@ -193,9 +193,19 @@ func (s *Server) cmdPutRecords(body []byte) (smithy.Serializable, error) {
 		FailedRecordCount: aws.Int32(0),
 		EncryptionType:    types.EncryptionTypeNone,
 	}
+	// A shard over its throughput refuses every later record of the call
+	// too, as Kinesis does within its per-second window; so a failure never
+	// leaves a hole before a written record of the same shard.
+	var overLimit map[*shard]bool
 	for i, e := range entries {
-		if s.failRecords > 0 {
-			s.failRecords--
+		if s.failRecords > 0 || overLimit[shards[i]] {
+			if s.failRecords > 0 {
+				s.failRecords--
+				if overLimit == nil {
+					overLimit = map[*shard]bool{}
+				}
+				overLimit[shards[i]] = true
+			}
 			*out.FailedRecordCount++
 			out.Records[i] = types.PutRecordsResultEntry{
 				ErrorCode: aws.String("ProvisionedThroughputExceededException"),

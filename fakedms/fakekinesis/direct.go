@@ -74,10 +74,14 @@ func (s *Server) ThrottleNext(n int) {
 	s.throttle = max(n, 0)
 }
 
-// FailRecords makes the next n records sent in PutRecords calls fail one by
-// one: the call succeeds, FailedRecordCount counts them and their result
-// entries carry ErrorCode ProvisionedThroughputExceededException and no
-// sequence number; they are not stored. n replaces any count still pending.
+// FailRecords makes the next n records sent in PutRecords calls fail as if
+// their shard were over its throughput: the call succeeds, FailedRecordCount
+// counts them and their result entries carry ErrorCode
+// ProvisionedThroughputExceededException and no sequence number; they are
+// not stored. As on Kinesis, the later records of the same call bound for a
+// shard that refused one fail too (they do not count against n), so a
+// failure never leaves a hole before a written record of its shard. n
+// replaces any count still pending.
 func (s *Server) FailRecords(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

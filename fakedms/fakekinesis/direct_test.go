@@ -119,7 +119,7 @@ func TestThrottleNextRetried(t *testing.T) {
 
 func TestFailRecords(t *testing.T) {
 	srv, c := newServer(t)
-	createStream(t, c, "s", 2)
+	createStream(t, c, "s", 1)
 	ctx := t.Context()
 	srv.FailRecords(4)
 
@@ -136,22 +136,43 @@ func TestFailRecords(t *testing.T) {
 	// PutRecord is not affected; the count carries over to the next PutRecords.
 	_, err = c.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: []byte("single")})
 	require.NoError(t, err)
+	// The one failure left takes the rest of its shard's records with it.
 	out, err = c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: entries(3, "b")})
 	require.NoError(t, err)
-	require.Equal(t, int32(1), *out.FailedRecordCount)
-	require.NotNil(t, out.Records[0].ErrorCode)
-	for _, r := range out.Records[1:] {
-		require.Nil(t, r.ErrorCode)
-		require.NotNil(t, r.SequenceNumber)
-	}
+	require.Equal(t, int32(3), *out.FailedRecordCount)
+	out, err = c.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: entries(2, "c")})
+	require.NoError(t, err)
+	require.Equal(t, int32(0), *out.FailedRecordCount)
 
-	// Failed records are not stored: the retry pattern (resend the failed
-	// entries) ends with each record stored once.
+	// Failed records are not stored.
 	var data []string
 	for _, r := range srv.Records("s") {
 		data = append(data, string(r.Data))
 	}
-	require.ElementsMatch(t, []string{"single", "b1", "b2"}, data)
+	require.Equal(t, []string{"single", "c0", "c1"}, data)
+}
+
+func TestFailRecordsPerShard(t *testing.T) {
+	srv, c := newServer(t)
+	createStream(t, c, "s", 2)
+	srv.FailRecords(1)
+	// a0, a2 and a5 hash to shard 0, a1, a3 and a4 to shard 1: the first
+	// record fails, and with it the later ones of shard 0.
+	out, err := c.PutRecords(t.Context(), &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: entries(6, "a")})
+	require.NoError(t, err)
+	require.Equal(t, int32(3), *out.FailedRecordCount)
+	var failed []int
+	for i, r := range out.Records {
+		if r.ErrorCode != nil {
+			failed = append(failed, i)
+		}
+	}
+	require.Equal(t, []int{0, 2, 5}, failed)
+	var written []string
+	for _, r := range srv.Records("s") {
+		written = append(written, r.ShardID+" "+string(r.Data))
+	}
+	require.Equal(t, []string{"shardId-000000000001 a1", "shardId-000000000001 a3", "shardId-000000000001 a4"}, written)
 }
 
 func serverURL(t *testing.T, srv *fakekinesis.Server) string {
