@@ -41,8 +41,9 @@ fmt-check:
 	bad=$$(printf '%s\n' $$files | xargs -r gofmt -l) || exit; \
 	if [ -n "$$bad" ]; then echo "gofmt -w needed on:"; echo "$$bad"; exit 1; fi
 
+# Prints each package's result, skipped and failed tests and a closing count.
 go-test:
-	$(GO) test -race -count=1 ./...
+	@GO='$(GO)' .ci/go-test ./...
 
 testenv-start:
 	@$(TESTENV) start $(TESTENV_DIR) >/dev/null
