@@ -8,6 +8,7 @@
 #
 #   make test            start servers, go vet, gofmt check, go test -race, stop servers
 #   make check           the same checks against whatever is configured (no servers started)
+#   make bench           the benchmark table of the README (examples/bench)
 #   make testenv-start   start the shared test environment (default /tmp/minidms-testenv);
 #                        then `eval "$$(dms/dmstest/testenv.sh env)"` or just `go test ./...`
 #   make testenv-stop    stop it (data kept)
@@ -19,7 +20,7 @@ TESTENV_DIR ?=
 # Not $(MAKE) directly in the test recipe: `make -n test` would then run it.
 SUBMAKE = $(MAKE) --no-print-directory
 
-.PHONY: test check vet fmt-check go-test testenv-start testenv-stop testenv-env
+.PHONY: test check vet fmt-check go-test bench testenv-start testenv-stop testenv-env
 
 test:
 	@dir='$(TESTENV_DIR)'; created=; \
@@ -44,6 +45,11 @@ fmt-check:
 # Prints each package's result, skipped and failed tests and a closing count.
 go-test:
 	@GO='$(GO)' .ci/go-test ./...
+
+# The benchmark suite against raw baselines (examples/bench), default sizes,
+# on the shared test environment (started if needed, left running).
+bench:
+	$(GO) run ./examples/bench
 
 testenv-start:
 	@$(TESTENV) start $(TESTENV_DIR) >/dev/null

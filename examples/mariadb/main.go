@@ -11,18 +11,15 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/go-mysql-org/go-mysql/client"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/examples/internal/testenv"
 	"github.com/minidms/minidms/mapping"
 	"github.com/minidms/minidms/source/mysql"
 	"github.com/minidms/minidms/target/memory"
@@ -38,16 +35,11 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	if os.Getenv("MINIDMS_MYSQL_ADDR") == "" {
-		if err := startTestEnv(ctx); err != nil {
-			return err
-		}
+	if err := testenv.Ensure(ctx); err != nil {
+		return err
 	}
-	cfg := mysql.Config{
-		Addr:     os.Getenv("MINIDMS_MYSQL_ADDR"),
-		User:     os.Getenv("MINIDMS_MYSQL_USER"),
-		Password: os.Getenv("MINIDMS_MYSQL_PASSWORD"),
-	}
+	var cfg mysql.Config
+	cfg.Addr, cfg.User, cfg.Password = testenv.MySQL()
 	if err := seed(cfg); err != nil {
 		return err
 	}
@@ -130,28 +122,6 @@ func execAll(cfg mysql.Config, queries ...string) error {
 		if _, err := conn.Execute(q); err != nil {
 			return fmt.Errorf("%s: %w", q, err)
 		}
-	}
-	return nil
-}
-
-// startTestEnv runs the project's test-environment script and takes the
-// settings it prints.
-func startTestEnv(ctx context.Context) error {
-	fmt.Fprintln(os.Stderr, "starting the test environment (dms/dmstest/testenv.sh start)...")
-	cmd := exec.CommandContext(ctx, "bash", "dms/dmstest/testenv.sh", "start")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("dms/dmstest/testenv.sh start (run this from the repository root): %w", err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		line := strings.TrimPrefix(strings.TrimSpace(sc.Text()), "export ")
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		os.Setenv(k, strings.Trim(v, `'"`))
 	}
 	return nil
 }
