@@ -778,6 +778,83 @@ func TestEncodeFormatted(t *testing.T) {
 					settings: settings(f, "ctl"),
 					change:   dms.Change{Op: dms.OpDropColumn, Table: demo, Column: "price"},
 				},
+				{
+					name:     "drop-column",
+					settings: settings(f, "alter", "pv"),
+					change:   dms.Change{Op: dms.OpDropColumn, Table: demo, Column: "price"},
+					want: `{
+	"metadata":	{
+		"timestamp":	"2024-07-29T00:58:17.983670Z",
+		"record-type":	"control",
+		"operation":	"drop-column",
+		"partition-key-type":	"task-id",
+		"partition-key-value":	"DZ6OKLFYA5BWVG4RYROQUHXU4E",
+		"schema-name":	"public",
+		"table-name":	"demo"
+	}
+}`,
+					wantKey: "DZ6OKLFYA5BWVG4RYROQUHXU4E.public.demo",
+				},
+				{
+					name:     "column-type-change",
+					settings: settings(f, "alter"),
+					change:   dms.Change{Op: dms.OpColumnTypeChange, Table: accountsV2, Column: "is_stock"},
+					want: `{
+	"metadata":	{
+		"timestamp":	"2024-07-29T00:58:17.983670Z",
+		"record-type":	"control",
+		"operation":	"column-type-change",
+		"partition-key-type":	"task-id",
+		"schema-name":	"dms_sample",
+		"table-name":	"accounts"
+	}
+}`,
+					wantKey: "DZ6OKLFYA5BWVG4RYROQUHXU4E.dms_sample.accounts",
+				},
+				{
+					name:     "change-columns",
+					settings: settings(f, "alter", "pv"),
+					change:   dms.Change{Op: dms.OpChangeColumns, Table: accountsV2, Column: "is_stock"},
+					want: `{
+	"metadata":	{
+		"timestamp":	"2024-07-29T00:58:17.983670Z",
+		"record-type":	"control",
+		"operation":	"change-columns",
+		"partition-key-type":	"task-id",
+		"partition-key-value":	"DZ6OKLFYA5BWVG4RYROQUHXU4E",
+		"schema-name":	"dms_sample",
+		"table-name":	"accounts"
+	}
+}`,
+					wantKey: "DZ6OKLFYA5BWVG4RYROQUHXU4E.dms_sample.accounts",
+				},
+				{
+					name:     "rename-column with control details",
+					settings: settings(f, "alter", "ctl"),
+					change:   dms.Change{Op: dms.OpRenameColumn, Table: logTable, OldColumn: "message", Column: "msg"},
+					want: `{
+	"control":	{
+		"table-def":	{
+			"columns":	{
+				"msg":	{
+					"type":	"STRING",
+					"length":	100,
+					"nullable":	true
+				}
+			}
+		}
+	},
+	"metadata":	{
+		"timestamp":	"2024-07-29T00:58:17.983670Z",
+		"record-type":	"control",
+		"operation":	"rename-column",
+		"partition-key-type":	"task-id",
+		"schema-name":	"shop",
+		"table-name":	"log"
+	}
+}`,
+					wantKey: "DZ6OKLFYA5BWVG4RYROQUHXU4E.shop.log",
+				},
 			})
 		})
 	}
