@@ -41,8 +41,11 @@ const SelectAllDocument = `{"rules":[{"rule-type":"selection","rule-id":"1","rul
 // rules are compiled at parse time. It is immutable and safe for concurrent
 // use.
 type TableMappings struct {
-	rules     []Rule
-	selectors []selector
+	rules          []Rule
+	selectors      []selector
+	transforms     []*transformRule // in precedence order
+	tableSettings  []tableSettingsRule
+	objectMappings []*ObjectMapping
 }
 
 // Rule is one rule of a table-mapping document. Keys are read exactly as
@@ -62,17 +65,54 @@ type Rule struct {
 	// string); higher loads first. 0 when absent.
 	LoadOrder int
 
-	// Filters are the source filters of an include rule. They are parsed but
-	// not yet evaluated or validated.
+	// Filters are the source filters of an include rule.
 	Filters []Filter
 
 	// Value and OldValue are the transformation rule's value and old-value.
 	Value    string
 	OldValue string
+	// Expression is an add-column rule's expression, as written.
+	Expression string
+	// DataType is the data-type of an add-column or change-data-type rule.
+	DataType *DataType
+	// PrimaryKeyDef is a define-primary-key rule's primary-key-def.
+	PrimaryKeyDef *PrimaryKeyDef
+	// BeforeImageDef is an add-before-image-columns rule's before-image-def.
+	BeforeImageDef *BeforeImageDef
 
-	// Raw is the rule as written, for the keys not parsed into fields
-	// (data-type, expression, primary-key-def, parallel-load, …).
+	// ParallelLoad and LobSettings are a table-settings rule's parallel-load
+	// and lob-settings.
+	ParallelLoad *ParallelLoad
+	LobSettings  *LobSettings
+
+	// TargetTableName and MappingParameters belong to object-mapping rules.
+	TargetTableName   string
+	MappingParameters *MappingParameters
+
+	// Raw is the rule as written, for the keys not parsed into fields.
 	Raw json.RawMessage
+}
+
+// DataType is a transformation rule's data-type.
+type DataType struct {
+	Type      string // type: int4, string, numeric, datetime, …
+	Length    int    // length (string, wstring, bytes)
+	Precision int    // precision (numeric; fractional second digits for datetime and time)
+	Scale     int    // scale (numeric)
+}
+
+// PrimaryKeyDef is a define-primary-key rule's primary-key-def.
+type PrimaryKeyDef struct {
+	Name    string   // name
+	Origin  string   // origin: "primary-key" (default) or "unique-index"
+	Columns []string // columns, in key order
+}
+
+// BeforeImageDef is an add-before-image-columns rule's before-image-def.
+type BeforeImageDef struct {
+	ColumnPrefix string // column-prefix, "BI_" when absent
+	ColumnSuffix string // column-suffix
+	ColumnFilter string // column-filter: pk-only (default), non-lob or all
 }
 
 // ObjectLocator names the objects a rule applies to.
@@ -101,14 +141,6 @@ type FilterCondition struct {
 	EndValue   string // end-value
 }
 
-// selector is a compiled selection rule.
-type selector struct {
-	exclude       bool
-	tables, views bool
-	schema, table pattern
-	loadOrder     int
-}
-
 // SelectAll returns the mappings of SelectAllDocument: every table of every
 // schema, load-order 0.
 func SelectAll() *TableMappings {
@@ -127,52 +159,6 @@ func (m *TableMappings) Rules() []Rule {
 		return nil
 	}
 	return append([]Rule(nil), m.rules...)
-}
-
-// Selected reports whether the selection rules select the table: some
-// include or explicit rule whose table-type is "table" or "all" matches it,
-// and no such exclude rule does. It does not allocate.
-func (m *TableMappings) Selected(schema, table string) bool {
-	_, ok := m.lookup(schema, table, false)
-	return ok
-}
-
-// SelectedView is Selected for a view: it considers the rules whose
-// table-type is "view" or "all".
-func (m *TableMappings) SelectedView(schema, view string) bool {
-	_, ok := m.lookup(schema, view, true)
-	return ok
-}
-
-// LoadOrder returns the load-order of the include or explicit rule that
-// selects the table (the highest, when several do), or 0 when no rule
-// selects it. Tables with a higher load-order are loaded first.
-func (m *TableMappings) LoadOrder(schema, table string) int {
-	order, _ := m.lookup(schema, table, false)
-	return order
-}
-
-func (m *TableMappings) lookup(schema, name string, view bool) (loadOrder int, selected bool) {
-	if m == nil {
-		return 0, false
-	}
-	for i := range m.selectors {
-		s := &m.selectors[i]
-		if view && !s.views || !view && !s.tables {
-			continue
-		}
-		if !s.table.match(name) || !s.schema.match(schema) {
-			continue
-		}
-		if s.exclude {
-			return 0, false
-		}
-		if !selected || s.loadOrder > loadOrder {
-			loadOrder = s.loadOrder
-		}
-		selected = true
-	}
-	return loadOrder, selected
 }
 
 // Messages AWS returns (see the package documentation for their sources).
@@ -233,31 +219,73 @@ func ParseTableMappings(doc string) (*TableMappings, error) {
 			return nil, &Error{RuleID: r.RuleID, Field: "rule-id", Message: "Error in mapping rules. Duplicate ruleid " + r.RuleID}
 		}
 		seen[r.RuleID] = true
-		if r.RuleType != RuleTypeSelection {
-			continue
-		}
-		s, err := compileSelection(r)
-		if err != nil {
+		if err := m.compile(r); err != nil {
 			return nil, err
 		}
-		m.selectors = append(m.selectors, s)
 	}
 	if len(m.selectors) == 0 {
 		return nil, &Error{Field: "rules", Message: msgNoSelection}
 	}
+	sortTransforms(m.transforms)
 	return m, nil
 }
 
-// checkEnums rejects an unknown rule-type, selection rule-action or
-// table-type the way AWS does: with a message that names neither the rule
-// nor the key.
-func checkEnums(r *Rule) error {
+func (m *TableMappings) compile(r *Rule) error {
 	switch r.RuleType {
 	case RuleTypeSelection:
-	case RuleTypeTransformation, RuleTypeTableSettings, RuleTypeObjectMapping, RuleTypePostProcessing:
-		return nil // rule-action and the rest are not validated yet
+		s, err := compileSelection(r)
+		if err != nil {
+			return err
+		}
+		m.selectors = append(m.selectors, s)
+	case RuleTypeTransformation:
+		tr, err := compileTransformation(r)
+		if err != nil {
+			return err
+		}
+		m.transforms = append(m.transforms, tr)
+	case RuleTypeTableSettings:
+		ts, err := compileTableSettings(r)
+		if err != nil {
+			return err
+		}
+		m.tableSettings = append(m.tableSettings, ts)
+	case RuleTypeObjectMapping:
+		om, err := compileObjectMapping(r)
+		if err != nil {
+			return err
+		}
+		m.objectMappings = append(m.objectMappings, om)
+	}
+	return nil
+}
+
+// checkEnums rejects an unknown rule-type, rule-action, rule-target or
+// table-type the way AWS does: with a message that names neither the rule
+// nor the key (Error.Field does).
+func checkEnums(r *Rule) error {
+	invalid := func(field string) error { return &Error{RuleID: r.RuleID, Field: field, Message: msgInvalidDocument} }
+	switch r.RuleType {
+	case RuleTypeSelection:
+	case RuleTypeTransformation:
+		switch r.RuleTarget {
+		case TargetSchema, TargetTable, TargetColumn, TargetTableTablespace, TargetIndexTablespace:
+		default:
+			return invalid("rule-target")
+		}
+		if !isNameAction(r.RuleAction) && !actionAllowed(TargetColumn, r.RuleAction) && !actionAllowed(TargetTable, r.RuleAction) {
+			return invalid("rule-action")
+		}
+		return nil
+	case RuleTypeObjectMapping:
+		if r.RuleAction != ActionMapRecordToRecord && r.RuleAction != ActionMapRecordToDocument {
+			return invalid("rule-action")
+		}
+		return nil
+	case RuleTypeTableSettings, RuleTypePostProcessing:
+		return nil // they take no rule-action
 	default:
-		return &Error{RuleID: r.RuleID, Field: "rule-type", Message: msgInvalidDocument}
+		return invalid("rule-type")
 	}
 	switch r.RuleAction {
 	case ActionInclude, ActionExclude, ActionExplicit:
@@ -272,38 +300,6 @@ func checkEnums(r *Rule) error {
 		}
 	}
 	return nil
-}
-
-func compileSelection(r *Rule) (selector, error) {
-	ol := r.ObjectLocator
-	switch {
-	case ol == nil:
-		return selector{}, ruleError(r, "object-locator", "object locator cannot be null")
-	case ol.SchemaName == "":
-		return selector{}, ruleError(r, "object-locator.schema-name", "schema name cannot be null or empty")
-	case ol.TableName == "":
-		return selector{}, ruleError(r, "object-locator.table-name", "table name cannot be null or empty")
-	}
-	s := selector{exclude: r.RuleAction == ActionExclude, loadOrder: r.LoadOrder}
-	switch ol.TableType {
-	case "", TableTypeTable:
-		s.tables = true
-	case TableTypeView:
-		s.views = true
-	case TableTypeAll:
-		s.tables, s.views = true, true
-	}
-	if r.RuleAction == ActionExplicit {
-		// explicit names exactly one object: its names are literal, so an
-		// underscore is just an underscore; % is rejected.
-		if strings.Contains(ol.SchemaName, "%") || strings.Contains(ol.TableName, "%") {
-			return selector{}, ruleError(r, "object-locator", "explicit selection rule cannot use wildcards")
-		}
-		s.schema, s.table = compileLiteral(ol.SchemaName), compileLiteral(ol.TableName)
-		return s, nil
-	}
-	s.schema, s.table = compilePattern(ol.SchemaName), compilePattern(ol.TableName)
-	return s, nil
 }
 
 func ruleError(r *Rule, field, what string) *Error {
@@ -438,8 +434,13 @@ func decodeRule(raw json.RawMessage, path string, r *Rule) error {
 		field{"rule-target", &r.RuleTarget},
 		field{"value", &r.Value},
 		field{"old-value", &r.OldValue},
+		field{"expression", &r.Expression},
+		field{"target-table-name", &r.TargetTableName},
 	)
 	if err != nil {
+		return err
+	}
+	if err := decodeRuleParts(o, path, r); err != nil {
 		return err
 	}
 	if r.LoadOrder, err = o.integer("load-order", path); err != nil {
@@ -494,6 +495,42 @@ func decodeRule(raw json.RawMessage, path string, r *Rule) error {
 		r.Filters = append(r.Filters, f)
 	}
 	return nil
+}
+
+// sub reads a key holding an object; ok is false when it is absent or null.
+func (o object) sub(key, path string) (object, bool, error) {
+	raw, ok := o[key]
+	if !ok || isNull(raw) {
+		return nil, false, nil
+	}
+	obj, err := objectAt(raw, path+"."+key)
+	return obj, err == nil, err
+}
+
+// strings reads a key holding an array of string-valued items (read as
+// text reads them). Absent and null read as nil.
+func (o object) strings(key, path string) ([]string, error) {
+	raw, ok := o[key]
+	if !ok || isNull(raw) {
+		return nil, nil
+	}
+	return stringArray(raw, path+"."+key)
+}
+
+func stringArray(raw json.RawMessage, path string) ([]string, error) {
+	var raws []json.RawMessage
+	if firstByte(raw) != '[' || json.Unmarshal(raw, &raws) != nil {
+		return nil, shapeError(path, "an array")
+	}
+	out := make([]string, len(raws))
+	for i, r := range raws {
+		s, err := object{"v": r}.text("v", path)
+		if err != nil {
+			return nil, shapeError(fmt.Sprintf("%s[%d]", path, i), "a string")
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 func firstByte(raw []byte) byte {

@@ -204,11 +204,14 @@ func TestParseTableMappingsKeepsAllRules(t *testing.T) {
 			RuleType: "transformation", RuleID: "4", RuleName: "seq", RuleAction: "add-column", RuleTarget: "column",
 			ObjectLocator: &mapping.ObjectLocator{SchemaName: "shop", TableName: "orders"},
 			Value:         "seq",
+			Expression:    "$AR_H_CHANGE_SEQ",
+			DataType:      &mapping.DataType{Type: "string", Length: 50},
 			Raw:           json.RawMessage(addColumn),
 		},
 		{
 			RuleType: "table-settings", RuleID: "5", RuleName: "parallel",
 			ObjectLocator: &mapping.ObjectLocator{SchemaName: "shop", TableName: "orders"},
+			ParallelLoad:  &mapping.ParallelLoad{Type: "partitions-auto"},
 			Raw:           json.RawMessage(parallel),
 		},
 		{
