@@ -21,6 +21,8 @@ type Task struct {
 	// loadDone records that the full load of a full-load-and-cdc task
 	// finished, so resume-processing continues with CDC only.
 	loadDone bool
+	// delivered counts the changes the target accepted in this run.
+	delivered int64
 	// changed is closed and replaced on every update so Wait needs no polling.
 	changed chan struct{}
 
@@ -257,7 +259,7 @@ func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error
 		if err != nil {
 			return err
 		}
-		return t.streamChanges(readCtx, writeCtx, stream)
+		return t.streamWithRecovery(readCtx, writeCtx, stream)
 	default:
 		t.update(func() { t.status.Status = StatusRunning })
 		t.mu.Lock()
@@ -281,7 +283,7 @@ func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error
 		if err != nil {
 			return err
 		}
-		return t.streamChanges(readCtx, writeCtx, stream)
+		return t.streamWithRecovery(readCtx, writeCtx, stream)
 	}
 }
 
@@ -293,6 +295,7 @@ func (t *Task) write(ctx context.Context, batch []Change) error {
 	}
 	now := t.engine.now()
 	t.update(func() {
+		t.delivered += int64(len(batch))
 		for i := range batch {
 			c := &batch[i]
 			if c.Position != "" {

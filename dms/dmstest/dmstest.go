@@ -275,7 +275,12 @@ func setting(name string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
 	}
-	data, err := os.ReadFile(envFile())
+	return envFileValue(envFile(), name)
+}
+
+// envFileValue returns the value of name in an env file of testenv.sh, or "".
+func envFileValue(path, name string) string {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return ""
 	}

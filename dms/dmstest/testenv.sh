@@ -11,9 +11,14 @@
 #          Only the export lines go to stdout, so `eval "$(testenv.sh start)"` works.
 #   stop   stops exactly the processes recorded in DIR/*.pid; keeps the data in DIR.
 #   env    prints DIR/env.
+#
+# MINIDMS_TESTENV_SERVICES (default "mysql postgres kinesis") picks the servers a
+# start starts; fault tests use it to run a MariaDB of their own, which they stop
+# and start again.
 set -euo pipefail
 
 KINESALITE_VERSION=3.3.3
+SERVICES=${MINIDMS_TESTENV_SERVICES:-mysql postgres kinesis}
 GLOBAL_LOCK=/tmp/minidms-testenv.lock
 DEADLINE_SECONDS=30
 
@@ -82,6 +87,16 @@ port_used() {
 	local hex
 	hex=$(printf ':%04X' "$1")
 	awk -v p="$hex" 'substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# port_listened PORT: a listening socket has PORT. A restart keeps its recorded
+# port unless this holds: the servers bind with SO_REUSEADDR, so the TIME_WAIT
+# sockets their previous run left do not stand in the way.
+port_listened() {
+	local hex
+	hex=$(printf ':%04X' "$1")
+	awk -v p="$hex" 'substr($2, length($2) - 4) == p && $4 == "0A" { found = 1 } END { exit !found }' \
 		/proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
@@ -175,7 +190,7 @@ start_mariadb() {
 		mariadbd=$(find_bin mariadbd) || die "mariadbd not found"
 		install_db=$(find_bin mariadb-install-db) || die "mariadb-install-db not found"
 		if [ "$(id -u)" = 0 ]; then user_opt=(--user=root); fi
-		if [ -z "${MYSQL_PORT:-}" ] || port_used "$MYSQL_PORT"; then
+		if [ -z "${MYSQL_PORT:-}" ] || port_listened "$MYSQL_PORT"; then
 			MYSQL_PORT=$(pick_port "${POSTGRES_PORT:-}" "${KINESIS_PORT:-}")
 		fi
 		if [ ! -e "$DIR/mysql.initialized" ]; then
@@ -222,7 +237,7 @@ start_postgres() {
 		[ -n "${POSTGRES_PORT:-}" ] || die "PostgreSQL runs (pid $pid) but $DIR/ports lost its port: run $0 stop $DIR, then start"
 		log "PostgreSQL already running (pid $pid, port $POSTGRES_PORT)"
 	else
-		if [ -z "${POSTGRES_PORT:-}" ] || port_used "$POSTGRES_PORT"; then
+		if [ -z "${POSTGRES_PORT:-}" ] || port_listened "$POSTGRES_PORT"; then
 			POSTGRES_PORT=$(pick_port "${MYSQL_PORT:-}" "${KINESIS_PORT:-}")
 		fi
 		as_postgres test -x "$DIR" ||
@@ -280,7 +295,7 @@ start_kinesalite() {
 		return 0
 	fi
 	ensure_kinesalite
-	if [ -z "${KINESIS_PORT:-}" ] || port_used "$KINESIS_PORT"; then
+	if [ -z "${KINESIS_PORT:-}" ] || port_listened "$KINESIS_PORT"; then
 		KINESIS_PORT=$(pick_port "${MYSQL_PORT:-}" "${POSTGRES_PORT:-}")
 	fi
 	# kinesalite has no host option: bind every listening socket to 127.0.0.1.
@@ -315,15 +330,21 @@ JS
 }
 
 write_env() {
-	cat >"$DIR/env.tmp" <<EOF
-export MINIDMS_TESTENV_DIR='$DIR'
-export MINIDMS_MYSQL_ADDR='127.0.0.1:$MYSQL_PORT'
-export MINIDMS_MYSQL_USER='minidms'
-export MINIDMS_MYSQL_PASSWORD='minidms'
-export MINIDMS_MYSQL_DSN='minidms:minidms@tcp(127.0.0.1:$MYSQL_PORT)/'
-export MINIDMS_POSTGRES_DSN='postgres://minidms:minidms@127.0.0.1:$POSTGRES_PORT/minidms?sslmode=disable'
-export MINIDMS_KINESIS_ENDPOINT='http://127.0.0.1:$KINESIS_PORT'
-EOF
+	{
+		echo "export MINIDMS_TESTENV_DIR='$DIR'"
+		if [ -n "${MYSQL_PORT:-}" ]; then
+			echo "export MINIDMS_MYSQL_ADDR='127.0.0.1:$MYSQL_PORT'"
+			echo "export MINIDMS_MYSQL_USER='minidms'"
+			echo "export MINIDMS_MYSQL_PASSWORD='minidms'"
+			echo "export MINIDMS_MYSQL_DSN='minidms:minidms@tcp(127.0.0.1:$MYSQL_PORT)/'"
+		fi
+		if [ -n "${POSTGRES_PORT:-}" ]; then
+			echo "export MINIDMS_POSTGRES_DSN='postgres://minidms:minidms@127.0.0.1:$POSTGRES_PORT/minidms?sslmode=disable'"
+		fi
+		if [ -n "${KINESIS_PORT:-}" ]; then
+			echo "export MINIDMS_KINESIS_ENDPOINT='http://127.0.0.1:$KINESIS_PORT'"
+		fi
+	} >"$DIR/env.tmp"
 	mv -f "$DIR/env.tmp" "$DIR/env"
 }
 
@@ -347,9 +368,9 @@ cmd_start() {
 		# shellcheck disable=SC1091
 		. "$DIR/ports"
 	fi
-	start_mariadb
-	start_postgres
-	start_kinesalite
+	case " $SERVICES " in *" mysql "*) start_mariadb ;; esac
+	case " $SERVICES " in *" postgres "*) start_postgres ;; esac
+	case " $SERVICES " in *" kinesis "*) start_kinesalite ;; esac
 	save_ports
 	write_env
 	log "ready in $((SECONDS - t0))s: eval \"\$($0 env $DIR)\"  (stop: $0 stop $DIR)"

@@ -40,12 +40,13 @@ type stream struct {
 	parser   *parser.Parser
 	maps     map[uint64]*mappedTable // by binlog table id
 
-	file    string       // binlog file being read
-	txn     txnState     // the transaction being read
-	skip    *position    // resume: changes up to and including this were delivered
-	pending []dms.Change // queued changes; pending[head:] are undelivered
-	head    int
-	err     error
+	startPos dms.Position // where reading began
+	file     string       // binlog file being read
+	txn      txnState     // the transaction being read
+	skip     *position    // resume: changes up to and including this were delivered
+	pending  []dms.Change // queued changes; pending[head:] are undelivered
+	head     int
+	err      error
 
 	closeOnce sync.Once
 }
@@ -80,7 +81,7 @@ type charsetInfo struct {
 func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSelector) (dms.ChangeStream, error) {
 	cn, err := s.connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, dms.Recoverable(err)
 	}
 	defer cn.close()
 	if err := s.check(ctx, cn); err != nil {
@@ -139,6 +140,10 @@ func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSe
 	if err := st.start(start); err != nil {
 		return nil, err
 	}
+	st.startPos = from
+	if st.startPos == "" {
+		st.startPos = startPosition(start.File, start.EventPos)
+	}
 	s.log.Debug("change stream started", "addr", cn.addr, "flavor", st.flavor, "file", start.File, "pos", start.EventPos, "resume", from)
 	return st, nil
 }
@@ -183,10 +188,15 @@ func (st *stream) start(at position) error {
 		if c := mysqlCode(err); c == erSpecificAccessDenied || c == erAccessDenied {
 			return fmt.Errorf("mysql source %s: binlog dump refused: GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO %q: %w", s.addr(), s.cfg.User, err)
 		}
-		return fmt.Errorf("mysql source %s: start binlog dump at %s:%d: %w", s.addr(), at.File, at.EventPos, err)
+		return dms.Recoverable(fmt.Errorf("mysql source %s: start binlog dump at %s:%d: %w", s.addr(), at.File, at.EventPos, err))
 	}
 	return nil
 }
+
+// StartPosition is where the stream began reading: the engine checkpoints
+// it, so a stream opened "from now" and lost before its first change
+// reopens there.
+func (st *stream) StartPosition() dms.Position { return st.startPos }
 
 // decodeRows is the syncer's rows-event decoder: rows of unselected tables
 // are left undecoded.
@@ -235,7 +245,9 @@ func (st *stream) Next(ctx context.Context) (dms.Change, error) {
 			if errors.Is(err, replication.ErrSyncClosed) || errors.Is(err, replication.ErrNeedSyncAgain) {
 				st.err = errors.New("mysql source: change stream closed")
 			} else {
-				st.err = fmt.Errorf("mysql source %s: binlog stream in %s: %w", st.src.addr(), st.file, err)
+				// A lost connection (server restart, network): the engine
+				// reopens the stream at its checkpoint.
+				st.err = dms.Recoverable(fmt.Errorf("mysql source %s: binlog stream in %s: %w", st.src.addr(), st.file, err))
 			}
 			return dms.Change{}, st.err
 		}
