@@ -25,7 +25,7 @@ func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (Chang
 	if err != nil {
 		return nil, fmt.Errorf("list source tables: %w", err)
 	}
-	if len(tables) == 0 {
+	if len(tables) == 0 && t.cfg.Settings.ErrorBehavior.FailOnNoTablesCaptured {
 		return nil, ErrNoTables
 	}
 	stream, err := t.openStream(readCtx, from)
@@ -82,6 +82,12 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 		defer close(changes)
 		for {
 			c, err := stream.Next(readCtx)
+			if err == nil {
+				var keep bool
+				if keep, err = t.xf.keep(&c); err == nil && !keep {
+					continue // filtered out; the checkpoint moves with the next change kept
+				}
+			}
 			if err != nil {
 				readErr = fmt.Errorf("read source changes: %w", err)
 				return

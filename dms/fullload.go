@@ -30,7 +30,11 @@ func (t *Task) fullLoad(readCtx, writeCtx context.Context) (Position, error) {
 		return "", fmt.Errorf("list source tables: %w", err)
 	}
 	if len(tables) == 0 {
-		return "", ErrNoTables
+		if t.cfg.Settings.ErrorBehavior.FailOnNoTablesCaptured {
+			return "", ErrNoTables
+		}
+		t.update(func() { t.status.Stats.FullLoadProgressPercent = 100 })
+		return snap.Position(), nil
 	}
 	t.sortForLoad(tables)
 
@@ -135,7 +139,11 @@ func (t *Task) loadTable(readCtx, writeCtx context.Context, snap Snapshot, def *
 		return nil
 	}
 	err := snap.Load(readCtx, def, func(r Row) error {
-		batch = append(batch, Change{Op: OpLoad, Table: def, Data: r})
+		c := Change{Op: OpLoad, Table: def, Data: r}
+		if keep, err := t.xf.keep(&c); !keep || err != nil {
+			return err // a row the source filters drop is not loaded, nor counted
+		}
+		batch = append(batch, c)
 		if len(batch) >= rate {
 			return flush()
 		}

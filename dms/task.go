@@ -25,6 +25,8 @@ type Task struct {
 	delivered int64
 	// changed is closed and replaced on every update so Wait needs no polling.
 	changed chan struct{}
+	// xf applies the table mapping's filters and transformations.
+	xf *transformer
 
 	// stopRead ends reading from the source; abort also ends writing to the
 	// target. Stop uses the first and falls back to the second when its
@@ -41,6 +43,7 @@ func newTask(e *Engine, cfg TaskConfig) *Task {
 		status:  TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
 		tables:  map[TableID]*TableStatistics{},
 		changed: make(chan struct{}),
+		xf:      newTransformer(cfg.Mapping, e.now),
 	}
 }
 
@@ -290,7 +293,13 @@ func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error
 // write hands a batch to the target and, once it is accepted, counts it
 // and moves the checkpoint.
 func (t *Task) write(ctx context.Context, batch []Change) error {
-	if err := t.cfg.Target.Write(ctx, t.Info(), batch); err != nil {
+	// The target gets the transformed changes; statistics and the
+	// checkpoint below use the source's.
+	out, err := t.xf.apply(batch)
+	if err != nil {
+		return err
+	}
+	if err := t.cfg.Target.Write(ctx, t.Info(), out); err != nil {
 		return fmt.Errorf("write to target: %w", err)
 	}
 	now := t.engine.now()

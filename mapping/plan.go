@@ -310,3 +310,18 @@ func (e planEnv) column(name string) (any, affinity, bool) {
 }
 
 func (e planEnv) header() *Header { return e.h }
+
+// ColumnName returns the target name of a source column, and false when
+// the transformation removes it or the table has no such column.
+func (p *Plan) ColumnName(source string) (string, bool) {
+	i, ok := p.srcIndex[source]
+	if !ok {
+		return "", false
+	}
+	for j, o := range p.outs {
+		if o.src == i && !o.before {
+			return p.Columns[j].Name, true
+		}
+	}
+	return "", false
+}
