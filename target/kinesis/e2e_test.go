@@ -3,6 +3,8 @@ package kinesis_test
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
@@ -231,4 +233,75 @@ func TestWriteThroughThrottlingBuiltinKinesis(t *testing.T) {
 		}
 		require.Equal(t, want, got[table], "partition key %s: every record once, in order", table)
 	}
+}
+
+// The Kinesis endpoint unreachable for 10 s (connections refused): Write
+// keeps retrying, and once the endpoint is back every record is there
+// exactly once, in order.
+func TestWriteSurvivesUnreachableKinesis(t *testing.T) {
+	fake := fakekinesis.New()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	serve := func(l net.Listener) *http.Server {
+		s := &http.Server{Handler: fake}
+		go func() { _ = s.Serve(l) }()
+		return s
+	}
+	first := serve(l)
+	var second *http.Server
+	t.Cleanup(func() { // after the stream's own cleanup, which needs the server
+		if second != nil {
+			_ = second.Close()
+		}
+	})
+	run := kinesisRun{client: kinesistest.NewClient("http://" + addr)}
+	run.stream = kinesistest.CreateStream(t, run.client, 1)
+	target, err := kinesistarget.New(kinesistarget.Config{
+		Client:   run.client,
+		Settings: types.KinesisSettings{StreamArn: aws.String(run.arn()), MessageFormat: types.MessageFormatValueJsonUnformatted},
+		Retry:    kinesistarget.Retry{MaxAttempts: 200, BaseDelay: 50 * time.Millisecond, MaxDelay: 500 * time.Millisecond},
+	})
+	require.NoError(t, err)
+	table := &dms.TableDef{Schema: "s", Table: "t", Columns: []dms.Column{{Name: "id", Type: dms.TypeInt4}}, PrimaryKey: []string{"id"}}
+	batch := func(from int) []dms.Change {
+		out := make([]dms.Change, 100)
+		for i := range out {
+			out[i] = dms.Change{Op: dms.OpInsert, Table: table, Data: dms.Row{int64(from + i)}, TransactionID: 1, TransactionRecord: i + 1}
+		}
+		return out
+	}
+	require.NoError(t, target.Write(t.Context(), dms.TaskInfo{ID: "T"}, batch(0)))
+
+	require.NoError(t, first.Close()) // connections are refused from now on
+	const outage = 10 * time.Second
+	back := make(chan *http.Server, 1)
+	var restored time.Time
+	time.AfterFunc(outage, func() {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Errorf("listen again on %s: %v", addr, err)
+			close(back)
+			return
+		}
+		restored = time.Now()
+		back <- serve(l)
+	})
+	require.NoError(t, target.Write(t.Context(), dms.TaskInfo{ID: "T"}, batch(100)))
+	second = <-back
+	require.NotNil(t, second)
+	require.False(t, restored.IsZero(), "Write returned before the endpoint came back")
+
+	var ids []int
+	for _, r := range fake.Records(run.stream) {
+		var id int
+		_, err := fmt.Sscanf(string(r.Data), `{"data":{"id":%d}`, &id)
+		require.NoError(t, err)
+		ids = append(ids, id)
+	}
+	want := make([]int, 200)
+	for i := range want {
+		want[i] = i
+	}
+	require.Equal(t, want, ids)
 }

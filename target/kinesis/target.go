@@ -443,8 +443,10 @@ func retryable(err error) bool {
 	}
 	var status interface{ HTTPStatusCode() int }
 	if errors.As(err, &status) {
+		// 0: the SDK wraps a failed send (connection refused, reset) as a
+		// response error without a response.
 		code := status.HTTPStatusCode()
-		return code >= 500 || code == 429
+		return code == 0 || code >= 500 || code == 429
 	}
 	// No API error and no HTTP response: the request did not get through
 	// (or its answer was lost).
