@@ -27,6 +27,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -48,6 +49,7 @@ type options struct {
 	format          string
 	child           string
 	childArg        string
+	cpuProfile      string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -62,6 +64,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.latencyDuration, "latency-duration", 30*time.Second, "length of the latency scenario")
 	fs.StringVar(&o.scenarios, "scenarios", "all", "comma-separated scenarios: "+strings.Join(scenarioNames(), ","))
 	fs.StringVar(&o.format, "format", "markdown", "output: markdown or json")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write each measurement's CPU profile to this path prefix (PREFIX-<measurement>.pprof)")
 	fs.StringVar(&o.child, "child", "", "internal: run one measurement and print it as JSON")
 	fs.StringVar(&o.childArg, "child-arg", "", "internal: the measurement's data set")
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +81,7 @@ func (o options) args() []string {
 		fmt.Sprint("-rows=", o.rows), fmt.Sprint("-small-rows=", o.smallRows), fmt.Sprint("-changes=", o.changes),
 		fmt.Sprint("-scale-tasks=", o.scaleTasks), fmt.Sprint("-scale-changes=", o.scaleChanges),
 		fmt.Sprint("-latency-rate=", o.latencyRate), fmt.Sprint("-latency-duration=", o.latencyDuration),
+		"-cpuprofile=" + o.cpuProfile,
 	}
 }
 
@@ -155,6 +159,17 @@ func runChild(ctx context.Context, o options) error {
 	m, ok := measurements()[o.child]
 	if !ok {
 		return fmt.Errorf("unknown measurement %q", o.child)
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile + "-" + o.child + ".pprof")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res, err := m(ctx, o, o.childArg)
 	if err != nil {

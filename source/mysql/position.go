@@ -29,8 +29,23 @@ type position struct {
 	TxnStartPos uint32
 }
 
+// String builds the position without fmt: CDC makes one per change.
 func (p position) String() string {
-	return fmt.Sprintf("%s:%d:%d:%d:%d:%s:%d", p.File, p.EventPos, p.RowIndex, p.NextPos, p.TxnID, p.TxnFile, p.TxnStartPos)
+	b := make([]byte, 0, len(p.File)+len(p.TxnFile)+48)
+	b = append(b, p.File...)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(p.EventPos), 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, int64(p.RowIndex), 10)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(p.NextPos), 10)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, p.TxnID, 10)
+	b = append(b, ':')
+	b = append(b, p.TxnFile...)
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(p.TxnStartPos), 10)
+	return string(b)
 }
 
 // startPosition is the position "start right at file/pos".
