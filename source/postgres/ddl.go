@@ -127,24 +127,24 @@ func (s *Source) ensurePublication(ctx context.Context, conn *pgx.Conn, tables [
 	if err != nil {
 		return err
 	}
-	var want []string
+	var want []dms.TableID
 	for _, t := range tables {
 		if !t.hasIdentity() {
 			s.log.Warn("table has no primary key and REPLICA IDENTITY is not FULL: its changes are not captured; add a primary key or run ALTER TABLE … REPLICA IDENTITY FULL",
 				"table", t.def.ID().String())
 			continue
 		}
-		want = append(want, pgx.Identifier{t.def.Schema, t.def.Table}.Sanitize())
+		want = append(want, t.def.ID())
 	}
 	if s.captureDdls() {
-		want = append(want, pgx.Identifier{s.artifactsSchema(), auditTable}.Sanitize())
+		want = append(want, dms.TableID{Schema: s.artifactsSchema(), Table: auditTable})
 	}
 	var all bool
 	err = conn.QueryRow(ctx, "SELECT puballtables FROM pg_publication WHERE pubname = $1", pub).Scan(&all)
 	if errors.Is(err, pgx.ErrNoRows) {
 		q := "CREATE PUBLICATION " + pgx.Identifier{pub}.Sanitize()
 		if len(want) > 0 {
-			q += " FOR TABLE " + strings.Join(want, ", ")
+			q += " FOR TABLE " + tableList(want)
 		}
 		if _, err := conn.Exec(ctx, q+" WITH (publish = 'insert, update, delete')"); err != nil {
 			return fmt.Errorf("postgres source: create publication %s: %w", pub, err)
@@ -158,36 +158,40 @@ func (s *Source) ensurePublication(ctx context.Context, conn *pgx.Conn, tables [
 	if all {
 		return nil
 	}
-	rows, err := conn.Query(ctx, "SELECT format('%I.%I', schemaname, tablename) FROM pg_publication_tables WHERE pubname = $1", pub)
+	rows, err := conn.Query(ctx, "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = $1", pub)
 	if err != nil {
 		return fmt.Errorf("postgres source: read tables of publication %s: %w", pub, err)
 	}
-	have, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	have := map[dms.TableID]bool{}
+	var id dms.TableID
+	_, err = pgx.ForEachRow(rows, []any{&id.Schema, &id.Table}, func() error {
+		have[id] = true
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("postgres source: read tables of publication %s: %w", pub, err)
 	}
-	var missing []string
+	var missing []dms.TableID
 	for _, w := range want {
-		if !contains(have, w) {
+		if !have[w] {
 			missing = append(missing, w)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	if _, err := conn.Exec(ctx, "ALTER PUBLICATION "+pgx.Identifier{pub}.Sanitize()+" ADD TABLE "+strings.Join(missing, ", ")); err != nil {
+	if _, err := conn.Exec(ctx, "ALTER PUBLICATION "+pgx.Identifier{pub}.Sanitize()+" ADD TABLE "+tableList(missing)); err != nil {
 		return fmt.Errorf("postgres source: add tables to publication %s: %w", pub, err)
 	}
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+func tableList(ids []dms.TableID) string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = pgx.Identifier{id.Schema, id.Table}.Sanitize()
 	}
-	return false
+	return strings.Join(out, ", ")
 }
 
 // handleAudit turns a row of the audit table into the control changes AWS

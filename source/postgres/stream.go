@@ -42,6 +42,7 @@ type stream struct {
 	head    int
 	err     error
 
+	startPos                  dms.Position // where reading began
 	nextStatus, nextHeartbeat time.Time
 
 	ackMu     sync.Mutex
@@ -102,7 +103,7 @@ func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSe
 	}
 	side, err := s.connect(ctx)
 	if err != nil {
-		return nil, err
+		return nil, dms.Recoverable(err)
 	}
 	st := &stream{
 		src: s, sel: sel, log: s.log, slot: slot, side: side, res: newResolver(side),
@@ -140,7 +141,7 @@ func (st *stream) open(ctx context.Context, from dms.Position, start position, p
 		return err
 	}
 	if st.repl, err = s.connectReplication(ctx); err != nil {
-		return err
+		return dms.Recoverable(err)
 	}
 	var lsn pglogrepl.LSN
 	switch {
@@ -169,6 +170,10 @@ func (st *stream) open(ctx context.Context, from dms.Position, start position, p
 		lsn = sys.XLogPos
 	}
 	st.ack = lsn
+	st.startPos = from
+	if from == "" {
+		st.startPos = pointPosition(lsn).pos()
+	}
 	err = pglogrepl.StartReplication(ctx, st.repl, st.slot, lsn, pglogrepl.StartReplicationOptions{
 		Mode:       pglogrepl.LogicalReplication,
 		PluginArgs: []string{"proto_version '1'", "publication_names " + quoteLiteral(pgx.Identifier{pub}.Sanitize())},
@@ -206,6 +211,11 @@ func (st *stream) Next(ctx context.Context) (dms.Change, error) {
 	st.ackMu.Unlock()
 	return c, nil
 }
+
+// StartPosition is where the stream began reading: the engine checkpoints
+// it, so a stream opened "from now" and lost before its first change
+// reopens there.
+func (st *stream) StartPosition() dms.Position { return st.startPos }
 
 // Acknowledge tells the stream that every change up to and including pos
 // is safely delivered, so the server may release the WAL before it: the
@@ -260,7 +270,9 @@ func (st *stream) receive(ctx context.Context) error {
 		if ctx.Err() == nil && pgconn.Timeout(err) {
 			return nil
 		}
-		return fmt.Errorf("postgres source: replication stream of slot %s: %w", st.slot, err)
+		// A lost connection (server restart, network): the engine reopens
+		// the stream at its checkpoint.
+		return dms.Recoverable(fmt.Errorf("postgres source: replication stream of slot %s: %w", st.slot, err))
 	}
 	switch m := msg.(type) {
 	case *pgproto3.CopyData:
