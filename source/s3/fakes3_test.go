@@ -31,14 +31,18 @@ type FakeS3 struct {
 // FakeS3.Clock). Close releases it.
 func StartFakeS3(ctx context.Context, bucket string, at time.Time) (*FakeS3, error) {
 	var backendOpts []s3mem.Option
-	f := &FakeS3{Bucket: bucket}
-	if !at.IsZero() {
-		f.Clock = gofakes3.FixedTimeSource(at)
-		backendOpts = append(backendOpts, s3mem.WithTimeSource(f.Clock))
-	}
 	// The skew check compares request times with the fake's clock; a fixed
 	// clock would fail it.
-	faker := gofakes3.New(s3mem.New(backendOpts...), gofakes3.WithTimeSkewLimit(0))
+	opts := []gofakes3.Option{gofakes3.WithTimeSkewLimit(0)}
+	f := &FakeS3{Bucket: bucket}
+	if !at.IsZero() {
+		// Listings take LastModified from the backend's clock, GetObject
+		// from the server's: both must be set.
+		f.Clock = gofakes3.FixedTimeSource(at)
+		backendOpts = append(backendOpts, s3mem.WithTimeSource(f.Clock))
+		opts = append(opts, gofakes3.WithTimeSource(f.Clock))
+	}
+	faker := gofakes3.New(s3mem.New(backendOpts...), opts...)
 	f.Server = httptest.NewServer(faker.Server())
 	// An own transport, so Close can drop its idle connections and leave no
 	// goroutine behind.

@@ -3,6 +3,7 @@ package s3_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -149,9 +150,13 @@ func TestFullLoadCSVSettings(t *testing.T) {
 }
 
 // pagingClient lists at most two keys a page, so loads cross pages.
-type pagingClient struct{ s3.API }
+type pagingClient struct {
+	s3.API
+	pages *atomic.Int32
+}
 
 func (c pagingClient) ListObjectsV2(ctx context.Context, in *awss3.ListObjectsV2Input, optFns ...func(*awss3.Options)) (*awss3.ListObjectsV2Output, error) {
+	c.pages.Add(1)
 	limited := *in
 	limited.MaxKeys = new(int32(2))
 	return c.API.ListObjectsV2(ctx, &limited, optFns...)
@@ -162,11 +167,14 @@ func TestFullLoadPaginates(t *testing.T) {
 	for _, k := range []string{"5", "3", "1", "4", "2"} {
 		put(t, fake, "t/LOAD00"+k+".csv", k+",file "+k+",")
 	}
-	src := newSource(t, fake, small(func(c *s3.Config) { c.Client = pagingClient{fake.Client} }))
+	var pages atomic.Int32
+	src := newSource(t, fake, small(func(c *s3.Config) { c.Client = pagingClient{fake.Client, &pages} }))
 	require.Equal(t, []dms.Row{
 		{int64(1), "file 1", nil}, {int64(2), "file 2", nil}, {int64(3), "file 3", nil},
 		{int64(4), "file 4", nil}, {int64(5), "file 5", nil},
 	}, load(t, src, "s", "t"))
+	// One listing of the empty CDC folder for the snapshot, three pages of t/.
+	require.Equal(t, int32(4), pages.Load())
 }
 
 // TestFullLoadStopsAtUnreadableRecord: the first record that is not a row
