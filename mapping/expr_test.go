@@ -17,7 +17,7 @@ func TestExpressionEval(t *testing.T) {
 	h := &mapping.Header{
 		Operation: "DELETE", Timestamp: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
 		CommitTimestamp: time.Date(2024, 5, 6, 7, 8, 10, 0, time.UTC),
-		TransactionID: "1234", StreamPosition: "bin.000001:4", ChangeSeq: "2024050607081000000000000000000000001",
+		TransactionID:   "1234", StreamPosition: "bin.000001:4", ChangeSeq: "2024050607081000000000000000000000001",
 		SourceSchema: "shop", SourceTable: "orders",
 	}
 	tests := []struct {
@@ -41,7 +41,7 @@ func TestExpressionEval(t *testing.T) {
 		{"$id = 42", int64(1)},
 		{"$id = '42'", int64(1)},
 		{"'10' > 9", int64(1)},
-		{"$big > 9", int64(0)}, // a text column compares as text: '100' < '9'
+		{"$big > 9", int64(0)},  // a text column compares as text: '100' < '9'
 		{"$id > '9'", int64(1)}, // a numeric column makes '9' a number
 		{"$big > '9'", int64(0)},
 		{"$id <> 42", int64(0)},

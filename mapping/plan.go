@@ -300,7 +300,11 @@ func (e planEnv) column(name string) (any, affinity, bool) {
 	switch kindOf(e.p.source.Columns[i].Type) {
 	case compareNumber:
 		if s, ok := v.(string); ok {
-			v = numericIfNumber(s)
+			// NUMERIC text, read with SQLite's NUMERIC affinity: a whole
+			// number becomes an integer ("250.00" is 250).
+			if n := numericIfNumber(s); n != any(s) {
+				v = cast(n, castNumeric)
+			}
 		}
 		return storage(v), affNumeric, true
 	case compareBytes:
