@@ -2,17 +2,21 @@ package s3_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
+	"github.com/stretchr/testify/require"
 )
 
 // FakeS3 is an in-memory S3 (gofakes3 with its s3mem backend) on an
@@ -89,4 +93,53 @@ func (f *FakeS3) Put(ctx context.Context, key, body string) error {
 func (f *FakeS3) Close() {
 	f.Server.Close()
 	f.http.CloseIdleConnections()
+}
+
+// TestFakeS3DefaultChecksums shows that gofakes3 copes with the checksums
+// the SDK sends and validates by default (config.LoadDefaultConfig sets
+// "when supported"; s3.New without it sends none): PutObject carries a
+// CRC32 (a header over plain HTTP), and GetObject is validated.
+func TestFakeS3DefaultChecksums(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	faker := gofakes3.New(s3mem.New()).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			mu.Lock()
+			sent = append(sent, r.Header.Get("X-Amz-Checksum-Crc32"))
+			mu.Unlock()
+		}
+		faker.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	transport := &http.Transport{}
+	defer transport.CloseIdleConnections()
+	client := awss3.New(awss3.Options{
+		Region:                     "us-east-1",
+		BaseEndpoint:               aws.String(srv.URL),
+		UsePathStyle:               true,
+		Credentials:                credentials.NewStaticCredentialsProvider("AKIDFAKE", "fake-secret", ""),
+		HTTPClient:                 &http.Client{Transport: transport},
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenSupported,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenSupported,
+	})
+	ctx := t.Context()
+	_, err := client.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("bucket")})
+	require.NoError(t, err)
+	body := strings.Repeat("101,Smith,Bob,2014-06-04,New York\n", 1000)
+	_, err = client.PutObject(ctx, &awss3.PutObjectInput{
+		Bucket: aws.String("bucket"), Key: aws.String("a.csv"), Body: strings.NewReader(body),
+	})
+	require.NoError(t, err)
+	out, err := client.GetObject(ctx, &awss3.GetObjectInput{
+		Bucket: aws.String("bucket"), Key: aws.String("a.csv"), ChecksumMode: types.ChecksumModeEnabled,
+	})
+	require.NoError(t, err)
+	defer out.Body.Close()
+	got, err := io.ReadAll(out.Body)
+	require.NoError(t, err)
+	require.Equal(t, body, string(got))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"", "0+b58Q=="}, sent) // CreateBucket, PutObject (CRC32 computed with Python's zlib)
 }

@@ -80,7 +80,7 @@ func TestChangesMalformedRecords(t *testing.T) {
 			name: "first row valid rest invalid",
 			content: "INSERT,employee,hr,101,Smith,Bob,2014-06-04,New York\n100,Test,Bob,2015-10-08,Los Angeles\n" +
 				"101,Smith,Bob,,\n102,Smith,121\ntest,something,\n                        ",
-			want: []change{{dms.OpInsert, "hr.employee", row101, cdcDir + "invalid-cdc.csv:1"}, valid},
+			want:    []change{{dms.OpInsert, "hr.employee", row101, cdcDir + "invalid-cdc.csv:1"}, valid},
 			skipped: 5,
 			logged: []string{`unknown operation \"100\"`, `unknown operation \"101\"`, `unknown operation \"102\"`,
 				`unknown operation \"test\"`, "1 fields, want operation, table, schema and values"},
