@@ -65,7 +65,7 @@ BEGIN
 		VALUES (now(), current_user, txid_current()::text, r.command_tag, r.objid, rel.relname, rel.nspname, current_query(),
 			jsonb_build_object(
 				'rename', r.object_type = 'table column',
-				'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid,
+				'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid::bigint,
 						'typmod', a.atttypmod, 'notnull', a.attnotnull) ORDER BY a.attnum)
 					FROM pg_attribute a WHERE a.attrelid = r.objid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '[]'),
 				'primary_key', COALESCE((SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM pg_index i
