@@ -43,7 +43,7 @@ func newTask(e *Engine, cfg TaskConfig) *Task {
 		status:  TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
 		tables:  map[TableID]*TableStatistics{},
 		changed: make(chan struct{}),
-		xf:      newTransformer(cfg.Mapping, e.now),
+		xf:      newTransformer(cfg, e.now, e.log),
 	}
 }
 

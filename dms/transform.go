@@ -2,6 +2,7 @@ package dms
 
 import (
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -21,12 +22,15 @@ const maxPlannedTables = 4096
 // working. Statistics stay keyed by the source tables: the engine counts
 // the changes it read, not the ones it wrote.
 type transformer struct {
-	m   *mapping.TableMappings // nil: the mapping is not a *mapping.TableMappings; nothing is transformed
-	now func() time.Time
+	m      *mapping.TableMappings // nil: the mapping is not a *mapping.TableMappings; nothing is transformed
+	policy string                 // ErrorBehavior.DataErrorPolicy
+	now    func() time.Time
+	log    *slog.Logger
 
-	mu     sync.Mutex
-	tables map[*TableDef]*tablePlan
-	seq    uint64 // the change number of $AR_H_CHANGE_SEQ
+	mu        sync.Mutex
+	tables    map[*TableDef]*tablePlan
+	suspended map[TableID]bool // tables DataErrorPolicy SUSPEND_TABLE stopped
+	seq       uint64           // the change number of $AR_H_CHANGE_SEQ
 }
 
 type tablePlan struct {
@@ -35,9 +39,12 @@ type tablePlan struct {
 	def    *TableDef     // the target definition
 }
 
-func newTransformer(sel TableSelector, now func() time.Time) *transformer {
-	m, _ := sel.(*mapping.TableMappings)
-	return &transformer{m: m, now: now, tables: map[*TableDef]*tablePlan{}}
+func newTransformer(cfg TaskConfig, now func() time.Time, log *slog.Logger) *transformer {
+	m, _ := cfg.Mapping.(*mapping.TableMappings)
+	return &transformer{
+		m: m, policy: cfg.Settings.ErrorBehavior.DataErrorPolicy, now: now, log: log,
+		tables: map[*TableDef]*tablePlan{}, suspended: map[TableID]bool{},
+	}
 }
 
 func (x *transformer) planFor(def *TableDef) (*tablePlan, error) {
@@ -87,35 +94,76 @@ func (x *transformer) keep(c *Change) (bool, error) {
 }
 
 // apply returns batch as the target must see it. batch itself is not
-// modified; when no change needs transforming it is returned as is.
+// modified; when no change needs transforming it is returned as is. A row
+// the transformation cannot convert is handled by DataErrorPolicy.
 func (x *transformer) apply(batch []Change) ([]Change, error) {
 	if x.m == nil {
 		return batch, nil
 	}
-	var out []Change
+	var out []Change // nil while every change so far passes unchanged
 	for i := range batch {
-		c := &batch[i]
+		c := batch[i]
 		if c.Table == nil {
+			if out != nil {
+				out = append(out, c)
+			}
 			continue
 		}
 		tp, err := x.planFor(c.Table)
 		if err != nil {
 			return nil, err
 		}
-		if tp.plan == nil {
+		if tp.plan == nil && !x.isSuspended(c.Table.ID()) {
+			if out != nil {
+				out = append(out, c)
+			}
 			continue
 		}
 		if out == nil {
-			out = append(make([]Change, 0, len(batch)), batch...)
+			out = append(make([]Change, 0, len(batch)), batch[:i]...)
 		}
-		if err := x.transform(&out[i], tp); err != nil {
-			return nil, err
+		if x.isSuspended(c.Table.ID()) {
+			continue
 		}
+		if err := x.transform(&c, tp); err != nil {
+			if err := x.dataError(&batch[i], err); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		out = append(out, c)
 	}
 	if out == nil {
 		return batch, nil
 	}
 	return out, nil
+}
+
+// dataError applies ErrorBehavior.DataErrorPolicy to a change that failed
+// to transform: IGNORE_RECORD drops it, LOG_ERROR (the default) drops and
+// logs it, SUSPEND_TABLE also drops every later change of its table, and
+// STOP_TASK fails the task with the error.
+func (x *transformer) dataError(c *Change, err error) error {
+	switch x.policy {
+	case "IGNORE_RECORD":
+		return nil
+	case "LOG_ERROR":
+		x.log.Warn("data error: record skipped", "table", c.Table.ID().String(), "op", string(c.Op), "err", err)
+		return nil
+	case "SUSPEND_TABLE":
+		x.log.Error("data error: table suspended", "table", c.Table.ID().String(), "err", err)
+		x.mu.Lock()
+		x.suspended[c.Table.ID()] = true
+		x.mu.Unlock()
+		return nil
+	}
+	return err
+}
+
+func (x *transformer) isSuspended(id TableID) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.suspended[id]
 }
 
 func (x *transformer) transform(c *Change, tp *tablePlan) error {

@@ -290,7 +290,7 @@ func TestFailOnNoTablesCaptured(t *testing.T) {
 	})
 }
 
-func TestTransformConversionErrorFailsTask(t *testing.T) {
+func TestTransformDataErrorPolicy(t *testing.T) {
 	const doc = `{"rules": [
 		{"rule-type": "selection", "rule-id": "1", "rule-name": "1", "rule-action": "include",
 		 "object-locator": {"schema-name": "shop", "table-name": "orders"}},
@@ -298,8 +298,34 @@ func TestTransformConversionErrorFailsTask(t *testing.T) {
 		 "object-locator": {"schema-name": "shop", "table-name": "orders", "column-name": "note"},
 		 "rule-action": "change-data-type", "data-type": {"type": "int4"}}
 	]}`
-	src := &chanSource{def: ordersTable(), rows: []dms.Row{{int64(1), int64(5), "s", "not a number"}}}
-	tt := startTask(t, src, doc, "", dms.FullLoad)
-	st := tt.wait(t, dms.StatusFailed)
-	require.Equal(t, `load table shop.orders: transform load row of shop.orders: table shop.orders: cannot convert string "not a number" to INT4 for column note`, st.LastFailureMessage)
+	rows := []dms.Row{
+		{int64(1), int64(5), "s", "10"},
+		{int64(2), int64(5), "s", "not a number"},
+		{int64(3), int64(5), "s", "30"},
+	}
+	tests := []struct {
+		policy string // "" keeps the default, LOG_ERROR
+		status dms.Status
+		want   []string
+	}{
+		{"", dms.StatusStopped, []string{"load shop.orders [1 5 s 10]", "load shop.orders [3 5 s 30]"}},
+		{"IGNORE_RECORD", dms.StatusStopped, []string{"load shop.orders [1 5 s 10]", "load shop.orders [3 5 s 30]"}},
+		{"SUSPEND_TABLE", dms.StatusStopped, []string{"load shop.orders [1 5 s 10]"}},
+		{"STOP_TASK", dms.StatusFailed, nil},
+	}
+	for _, tc := range tests {
+		t.Run("policy "+tc.policy, func(t *testing.T) {
+			settings := `{"FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"}}`
+			if tc.policy != "" {
+				settings = `{"FullLoadSettings": {"TargetTablePrepMode": "DO_NOTHING"}, "ErrorBehavior": {"DataErrorPolicy": "` + tc.policy + `"}}`
+			}
+			tt := startTask(t, &chanSource{def: ordersTable(), rows: rows}, doc, settings, dms.FullLoad)
+			st := tt.wait(t, tc.status)
+			if tc.status == dms.StatusFailed {
+				require.Equal(t, `load table shop.orders: transform load row of shop.orders: table shop.orders: cannot convert string "not a number" to INT4 for column note`, st.LastFailureMessage)
+				return
+			}
+			require.Equal(t, tc.want, lines(tt.target.Records()))
+		})
+	}
 }
