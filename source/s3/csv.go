@@ -44,7 +44,9 @@ func (r record) blank() bool {
 }
 
 // recordReader splits a stream into records, reading it through a bufio
-// reader so memory holds one record at a time.
+// reader so memory holds one record at a time. It takes no context: it
+// reads an object's body, which the context of the object's request
+// closes.
 type recordReader struct {
 	r       *bufio.Reader
 	f       *csvFormat

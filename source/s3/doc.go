@@ -33,7 +33,7 @@
 // the messages are this package's, in the shape of AWS's table-mapping
 // errors, for example:
 //
-//	Invalid external table definition document. Invalid json: invalid character '}' looking for beginning of object key string at offset 14
+//	Invalid external table definition document. Invalid json: invalid character '}' looking for beginning of value at offset 16
 //	Invalid external table definition document. Table 'hr.employee' column 'Name' has unsupported ColumnType 'VARCHAR'
 //	Invalid external table definition document. Table 'hr.employee' has TableColumnsTotal 4 but 5 TableColumns
 //

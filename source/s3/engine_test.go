@@ -247,3 +247,13 @@ func TestFullLoadAndCDC(t *testing.T) {
 	recs := waitRecords(t, target, 9)
 	require.Equal(t, record{dms.OpInsert, "hr.department", dms.Row{int64(205), "Legal"}}, records(recs[8:])[0])
 }
+
+// TestMappingMatchingNoTable is LocalStack's
+// test_run_task_no_match_external_table_definition: a mapping whose schema
+// is not in the definition fails the task.
+func TestMappingMatchingNoTable(t *testing.T) {
+	fake := NewFakeS3(t, "bucket")
+	task, _ := startTask(t, newSource(t, fake, nil), dms.FullLoad, tableSel{"my-schema-name", "employee"})
+	st := waitStatus(t, task, dms.StatusFailed)
+	require.Equal(t, dms.ErrNoTables.Error(), st.LastFailureMessage)
+}

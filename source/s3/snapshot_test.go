@@ -1,8 +1,11 @@
 package s3_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 
@@ -181,37 +184,38 @@ func TestFullLoadPaginates(t *testing.T) {
 // ends the table's load without an error; the rows before it are loaded,
 // later files are not.
 func TestFullLoadStopsAtUnreadableRecord(t *testing.T) {
+	first := []dms.Row{{int64(100), "Test", "Bob", "2015-10-08 00:00:00", "Los Angeles"}}
 	tests := []struct {
-		name    string
-		invalid string
-		want    []dms.Row
+		name, invalid  string
+		want           []dms.Row
+		record, reason string
 	}{
 		{
 			// LocalStack's AWS-validated test: HireDate and OfficeLocation
 			// are not nullable.
 			name:    "empty value in a non-nullable column",
 			invalid: "100,Test,Bob,2015-10-08,Los Angeles\n101,Smith,Bob,,\n102,Smith,121\ntest,something,",
-			want:    []dms.Row{{int64(100), "Test", "Bob", "2015-10-08 00:00:00", "Los Angeles"}},
+			want:    first, record: "2", reason: "column HireDate: empty value in a column that is not nullable",
 		},
 		{
 			name:    "wrong number of fields",
 			invalid: "100,Test,Bob,2015-10-08,Los Angeles\n102,Smith,121\n",
-			want:    []dms.Row{{int64(100), "Test", "Bob", "2015-10-08 00:00:00", "Los Angeles"}},
+			want:    first, record: "2", reason: "3 values for 5 columns",
 		},
 		{
 			name:    "value of the wrong type",
 			invalid: "100,Test,Bob,2015-10-08,Los Angeles\n101,Test,Bob,yesterday,Dallas\n",
-			want:    []dms.Row{{int64(100), "Test", "Bob", "2015-10-08 00:00:00", "Los Angeles"}},
+			want:    first, record: "2", reason: `column HireDate: invalid DATETIME value \"yesterday\"`,
 		},
 		{
 			name:    "malformed record",
 			invalid: "100,Test,Bob,2015-10-08,Los Angeles\n101,\"Test,Bob,2015-10-08,Dallas\n",
-			want:    []dms.Row{{int64(100), "Test", "Bob", "2015-10-08 00:00:00", "Los Angeles"}},
+			want:    first, record: "2", reason: "unbalanced quotes",
 		},
 		{
 			name:    "first record",
 			invalid: "x,Test,Bob,2015-10-08,Los Angeles\n",
-			want:    []dms.Row{},
+			want:    []dms.Row{}, record: "1", reason: `column Id: invalid INT8 value \"x\"`,
 		},
 	}
 	for _, tt := range tests {
@@ -219,8 +223,10 @@ func TestFullLoadStopsAtUnreadableRecord(t *testing.T) {
 			fake := NewFakeS3(t, "bucket")
 			put(t, fake, "sourceData/hr/employee/invalid.csv", tt.invalid)
 			put(t, fake, "sourceData/hr/employee/valid-file.csv", "101,Test,Smith,2015-10-08,Dallas")
-			src := newSource(t, fake, nil)
+			var logs syncBuffer
+			src := newSource(t, fake, func(c *s3.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 			require.Equal(t, tt.want, load(t, src, "hr", "employee"))
+			require.Contains(t, logs.String(), `level=WARN msg="s3 source: full load of table stopped at a record it cannot read" table=hr.employee key=sourceData/hr/employee/invalid.csv record=`+tt.record+` reason="`+tt.reason+`"`)
 		})
 	}
 }
@@ -268,4 +274,65 @@ func TestLoadErrors(t *testing.T) {
 	_, err = missing.Snapshot(ctx)
 	require.ErrorContains(t, err, "s3 source: list s3://no-such-bucket/sourceData/changedata/: ")
 	require.ErrorContains(t, err, "NoSuchBucket")
+}
+
+// gatedClient serves objects whose body stops after the first record
+// until open is closed, so a Load that read a whole object before emitting
+// would never see it.
+type gatedClient struct {
+	s3.API
+	open chan struct{}
+}
+
+func (c gatedClient) GetObject(ctx context.Context, in *awss3.GetObjectInput, optFns ...func(*awss3.Options)) (*awss3.GetObjectOutput, error) {
+	out, err := c.API.GetObject(ctx, in, optFns...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(out.Body)
+	out.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	first, rest, _ := bytes.Cut(data, []byte("\n"))
+	out.Body = io.NopCloser(io.MultiReader(bytes.NewReader(append(first, '\n')), gate{ctx, c.open}, bytes.NewReader(rest)))
+	return out, nil
+}
+
+type gate struct {
+	ctx  context.Context
+	open chan struct{}
+}
+
+func (g gate) Read([]byte) (int, error) {
+	select {
+	case <-g.open:
+		return 0, io.EOF
+	case <-g.ctx.Done():
+		return 0, g.ctx.Err()
+	}
+}
+
+// TestFullLoadStreams: rows are emitted as records arrive, not after the
+// whole object is read.
+func TestFullLoadStreams(t *testing.T) {
+	fake := NewFakeS3(t, "bucket")
+	put(t, fake, "sourceData/hr/department/LOAD001.csv", sampleDepartments)
+	open := make(chan struct{})
+	src := newSource(t, fake, func(c *s3.Config) { c.Client = gatedClient{fake.Client, open} })
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	snap, err := src.Snapshot(ctx)
+	require.NoError(t, err)
+	tables, err := snap.Tables(ctx, tableSel{"hr", "department"})
+	require.NoError(t, err)
+	var rows []dms.Row
+	require.NoError(t, snap.Load(ctx, tables[0], func(r dms.Row) error {
+		if len(rows) == 0 {
+			close(open) // the rest of the object arrives only now
+		}
+		rows = append(rows, r)
+		return nil
+	}))
+	require.Equal(t, []dms.Row{{int64(201), "HR"}, {int64(202), "IT"}, {int64(203), "Finance"}}, rows)
 }
