@@ -43,6 +43,7 @@ type stream struct {
 	err     error
 
 	startPos                  dms.Position // where reading began
+	statusEvery               time.Duration
 	nextStatus, nextHeartbeat time.Time
 
 	ackMu     sync.Mutex
@@ -106,7 +107,7 @@ func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSe
 		return nil, dms.Recoverable(err)
 	}
 	st := &stream{
-		src: s, sel: sel, log: s.log, slot: slot, side: side, res: newResolver(side),
+		src: s, sel: sel, log: s.log, slot: slot, side: side, res: newResolver(side), statusEvery: statusInterval,
 		rels: map[uint32]*relState{}, tracked: map[uint32]*version{}, warned: map[uint32]bool{},
 	}
 	if err := st.open(ctx, from, start, pub); err != nil {
@@ -182,7 +183,7 @@ func (st *stream) open(ctx context.Context, from dms.Position, start position, p
 		return fmt.Errorf("postgres source: start replication from slot %s at %s: %w", st.slot, formatLSN(lsn), err)
 	}
 	now := time.Now()
-	st.nextStatus = now.Add(statusInterval)
+	st.nextStatus = now.Add(st.statusEvery)
 	st.nextHeartbeat = now.Add(s.heartbeatFrequency())
 	st.log.Debug("change stream started", "slot", st.slot, "publication", pub, "lsn", formatLSN(lsn), "resume", from)
 	return nil
@@ -249,7 +250,7 @@ func (st *stream) receive(ctx context.Context) error {
 		if err := st.sendStatus(ctx); err != nil {
 			return err
 		}
-		st.nextStatus = now.Add(statusInterval)
+		st.nextStatus = now.Add(st.statusEvery)
 	}
 	deadline := st.nextStatus
 	if st.src.cfg.HeartbeatEnable {

@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/jackc/pglogrepl"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/dms/dmstest"
+)
+
+func TestPositionRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		in   dms.Position
+		want position
+		text string
+	}{
+		{"00000002/7C007178.3.00000002/7C007178", position{Commit: 0x27C007178, Record: 3, Restart: 0x27C007178}, "00000002/7C007178.3.00000002/7C007178"},
+		{"0/16B3748", position{Commit: 0x16B3748, Restart: 0x16B3748}, "00000000/016B3748.0.00000000/016B3748"},
+		{"00000000/016B3748.0.00000000/016B3748", position{Commit: 0x16B3748, Restart: 0x16B3748}, "00000000/016B3748.0.00000000/016B3748"},
+	} {
+		p, err := parsePosition(tc.in)
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, p)
+		require.Equal(t, tc.text, p.String())
+	}
+	for _, bad := range []dms.Position{"x", "0/1.2", "0/1.-1.0/1", "0/1.a.0/1", "0/1.1.zz", "mysql-bin.000001:4"} {
+		_, err := parsePosition(bad)
+		require.ErrorContains(t, err, "invalid position", bad)
+	}
+}
+
+func TestDecodeValues(t *testing.T) {
+	for _, tc := range []struct {
+		kind  valueKind
+		scale int
+		in    string
+		want  any
+	}{
+		{kindInt, 0, "-42", int64(-42)},
+		{kindMoney, 0, "$0.05", "0.0500"},
+		{kindMoney, 0, "-$1,234,567.89", "-1234567.8900"},
+		{kindMoney, 0, "$12", "12.0000"},
+		{kindReal4, 0, "1.1", float32(1.1)},
+		{kindReal8, 0, "Infinity", math.Inf(1)},
+		{kindBool, 0, "f", false},
+		{kindBytes, 0, `\x00ff`, []byte{0, 0xff}},
+		{kindDateTime, 6, "2024-01-02 03:04:05+00", "2024-01-02 03:04:05.000000"},
+		{kindDateTime, 3, "2024-01-02 03:04:05.5", "2024-01-02 03:04:05.500"},
+		{kindDateTime, 0, "2024-01-02 03:04:05", "2024-01-02 03:04:05"},
+		{kindDateTime, 6, "2024-01-02 03:04:05.25+05:30", "2024-01-01 21:34:05.250000"},
+		{kindDateTime, 6, "infinity", "infinity"},
+		{kindDateTime, 6, "0044-03-15 12:00:00 BC", "0044-03-15 12:00:00 BC"},
+		{kindTime, 6, "24:00:00", "24:00:00.000000"},
+		{kindTime, 0, "10:11:12", "10:11:12"},
+		{kindNumeric, 0, "NaN", "NaN"},
+		{kindText, 0, "", ""},
+	} {
+		got, err := decoder{kind: tc.kind, scale: tc.scale}.decode([]byte(tc.in))
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+	for _, tc := range []struct {
+		kind valueKind
+		in   string
+	}{{kindInt, "x"}, {kindBool, "yes"}, {kindBytes, "00ff"}, {kindMoney, "€1"}, {kindReal4, "1e99"}} {
+		_, err := decoder{kind: tc.kind}.decode([]byte(tc.in))
+		require.Error(t, err, tc.in)
+	}
+}
+
+// TestAcknowledgeReleasesWAL: the slot's confirmed position moves only as
+// far as what was acknowledged, so a resume from an acknowledged change
+// still gets everything after it.
+func TestAcknowledgeReleasesWAL(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY)")
+	src := New(Config{DSN: srv.DSN})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	open := func(from dms.Position) *stream {
+		cs, err := src.Changes(ctx, from, nil)
+		require.NoError(t, err)
+		st := cs.(*stream)
+		st.statusEvery, st.nextStatus = 20*time.Millisecond, time.Now()
+		return st
+	}
+	slot, err := src.SlotName()
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, srv.DSN)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	confirmed := func() pglogrepl.LSN {
+		var lsn pglogrepl.LSN
+		require.NoError(t, conn.QueryRow(ctx, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", slot).Scan(&lsn))
+		return lsn
+	}
+	// waitConfirmed keeps the stream reading (it reports its position from
+	// Next) until the slot's confirmed position satisfies ok.
+	waitConfirmed := func(st *stream, ok func(pglogrepl.LSN) bool) pglogrepl.LSN {
+		for {
+			if l := confirmed(); ok(l) {
+				return l
+			}
+			rctx, rcancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			_, err := st.Next(rctx)
+			rcancel()
+			require.True(t, errors.Is(err, context.DeadlineExceeded), "no more changes expected, got %v", err)
+			require.NoError(t, ctx.Err())
+		}
+	}
+
+	st := open("")
+	start := confirmed()
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)")
+	c1, err := st.Next(ctx)
+	require.NoError(t, err)
+	c2, err := st.Next(ctx)
+	require.NoError(t, err)
+	p1, err := parsePosition(c1.Position)
+	require.NoError(t, err)
+	p2, err := parsePosition(c2.Position)
+	require.NoError(t, err)
+	require.Less(t, start, p1.Commit)
+
+	require.NoError(t, st.Acknowledge(c1.Position))
+	got := waitConfirmed(st, func(l pglogrepl.LSN) bool { return l != start })
+	require.Greater(t, got, p1.Commit, "the last change of a transaction confirms the transaction's end")
+	require.Less(t, got, p2.Commit, "nothing unacknowledged is confirmed")
+	require.NoError(t, st.Close())
+
+	st = open(c1.Position)
+	again, err := st.Next(ctx)
+	require.NoError(t, err)
+	require.Equal(t, c2.Data, again.Data, "the change after the acknowledged one is still there")
+	require.Equal(t, c2.Position, again.Position)
+	require.NoError(t, st.Acknowledge(again.Position))
+	waitConfirmed(st, func(l pglogrepl.LSN) bool { return l > p2.Commit })
+	require.NoError(t, st.Close())
+}
