@@ -108,15 +108,19 @@ type column struct {
 	layouts []string
 }
 
-// typeNames maps the definition's column types to DMS types. TIMESTAMP is
-// listed by older editions of the AWS guide and read as DATETIME.
-var typeNames = map[string]dms.DataType{
-	"BYTE": dms.TypeBytes, "DATE": dms.TypeDate, "TIME": dms.TypeTime,
-	"DATETIME": dms.TypeDateTime, "TIMESTAMP": dms.TypeDateTime,
-	"INT1": dms.TypeInt1, "INT2": dms.TypeInt2, "INT4": dms.TypeInt4, "INT8": dms.TypeInt8,
-	"UINT1": dms.TypeUint1, "UINT2": dms.TypeUint2, "UINT4": dms.TypeUint4, "UINT8": dms.TypeUint8,
-	"NUMERIC": dms.TypeNumeric, "REAL4": dms.TypeReal4, "REAL8": dms.TypeReal8,
-	"STRING": dms.TypeString, "BLOB": dms.TypeBLOB, "CLOB": dms.TypeCLOB, "BOOLEAN": dms.TypeBoolean,
+// columnType maps a definition's column type to its DMS type. TIMESTAMP
+// is listed by older editions of the AWS guide and read as DATETIME.
+func columnType(name string) (dms.DataType, bool) {
+	switch name {
+	case "BYTE":
+		return dms.TypeBytes, true
+	case "DATETIME", "TIMESTAMP":
+		return dms.TypeDateTime, true
+	case "DATE", "TIME", "INT1", "INT2", "INT4", "INT8", "UINT1", "UINT2", "UINT4", "UINT8",
+		"NUMERIC", "REAL4", "REAL8", "STRING", "BLOB", "CLOB", "BOOLEAN":
+		return dms.DataType(name), true
+	}
+	return "", false
 }
 
 // parseDefinition reads and validates an ExternalTableDefinition.
@@ -216,7 +220,7 @@ func parseColumn(def *dms.TableDef, j int, cd columnDoc) (column, bool, error) {
 	if typeName == "" {
 		return fail("has no ColumnType")
 	}
-	typ, ok := typeNames[typeName]
+	typ, ok := columnType(typeName)
 	if !ok {
 		return fail("has unsupported ColumnType '%s'", cd.ColumnType.s)
 	}
@@ -287,7 +291,7 @@ func parseColumn(def *dms.TableDef, j int, cd columnDoc) (column, bool, error) {
 			}
 			c.Scale = scale
 		}
-		c.layouts = defaultLayouts[typ]
+		c.layouts = defaultLayouts(typ)
 		if f := strings.TrimSpace(cd.ColumnDateFormat.s); f != "" {
 			layout, err := dateLayout(f)
 			if err != nil {
@@ -316,26 +320,30 @@ func jsonError(err error) *DefinitionError {
 	return &DefinitionError{Message: msgDefinition + "Invalid json: " + err.Error()}
 }
 
-// defaultLayouts are the time layouts values are read with when a column
-// has no ColumnDateFormat. Go's parser takes a fractional second after the
-// seconds without the layout naming it, so these also read ".123456".
-var defaultLayouts = map[dms.DataType][]string{
-	dms.TypeDate:     {"2006-01-02"},
-	dms.TypeTime:     {"15:04:05"},
-	dms.TypeDateTime: {"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"},
-}
-
-// dateTokens translate ColumnDateFormat's Java-style tokens to Go's layout.
-var dateTokens = []struct{ token, layout string }{
-	{"[.F]", ""}, // fractional seconds are optional in Go's parser anyway
-	{"YYYY", "2006"}, {"yyyy", "2006"}, {"MM", "01"}, {"dd", "02"},
-	{"HH", "15"}, {"mm", "04"}, {"ss", "05"},
+// defaultLayouts are the time layouts values of a type are read with when
+// its column has no ColumnDateFormat. Go's parser takes a fractional second
+// after the seconds without the layout naming it, so these also read
+// ".123456".
+func defaultLayouts(typ dms.DataType) []string {
+	switch typ {
+	case dms.TypeDate:
+		return []string{"2006-01-02"}
+	case dms.TypeTime:
+		return []string{"15:04:05"}
+	}
+	return []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"}
 }
 
 // dateLayout translates a ColumnDateFormat such as "MM/dd/YYYY HH:mm:ss[.F]"
 // to a Go layout. Letters outside the tokens, and digits (which Go would
 // read as layout elements), are refused.
 func dateLayout(format string) (string, error) {
+	// ColumnDateFormat's Java-style tokens and their Go layout elements.
+	dateTokens := [...]struct{ token, layout string }{
+		{"[.F]", ""}, // fractional seconds are optional in Go's parser anyway
+		{"YYYY", "2006"}, {"yyyy", "2006"}, {"MM", "01"}, {"dd", "02"},
+		{"HH", "15"}, {"mm", "04"}, {"ss", "05"},
+	}
 	var b strings.Builder
 next:
 	for rest := format; rest != ""; {

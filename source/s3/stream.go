@@ -333,10 +333,17 @@ func (st *stream) dropCurrent() {
 // selector does not select: skipped, but not malformed.
 const unselected = "unselected"
 
-var operations = map[string]dms.Operation{
-	"INSERT": dms.OpInsert, "I": dms.OpInsert,
-	"UPDATE": dms.OpUpdate, "U": dms.OpUpdate,
-	"DELETE": dms.OpDelete, "D": dms.OpDelete,
+// operation reads a CDC record's operation, in any case.
+func operation(s string) (dms.Operation, bool) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "INSERT", "I":
+		return dms.OpInsert, true
+	case "UPDATE", "U":
+		return dms.OpUpdate, true
+	case "DELETE", "D":
+		return dms.OpDelete, true
+	}
+	return "", false
 }
 
 // change reads a CDC record: operation, table, schema, then one value per
@@ -349,7 +356,7 @@ func (st *stream) change(rec record) (c dms.Change, reason string) {
 	if len(fs) < 3 {
 		return c, fmt.Sprintf("%d fields, want operation, table, schema and values", len(fs))
 	}
-	op, ok := operations[strings.ToUpper(strings.TrimSpace(fs[0].text))]
+	op, ok := operation(fs[0].text)
 	if !ok {
 		return c, fmt.Sprintf("unknown operation %q", fs[0].text)
 	}

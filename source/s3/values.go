@@ -48,13 +48,13 @@ func (c *column) value(fd field, f *csvFormat) (any, error) {
 	case dms.TypeString, dms.TypeCLOB:
 		return s, nil
 	case dms.TypeInt1, dms.TypeInt2, dms.TypeInt4, dms.TypeInt8:
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, intBits[c.Type])
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, intBits(c.Type))
 		if err != nil {
 			return nil, invalid()
 		}
 		return n, nil
 	case dms.TypeUint1, dms.TypeUint2, dms.TypeUint4, dms.TypeUint8:
-		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, intBits[c.Type])
+		n, err := strconv.ParseUint(strings.TrimSpace(s), 10, intBits(c.Type))
 		if err != nil {
 			return nil, invalid()
 		}
@@ -107,9 +107,17 @@ func (c *column) value(fd field, f *csvFormat) (any, error) {
 	return nil, fmt.Errorf("unsupported type %s", c.Type)
 }
 
-var intBits = map[dms.DataType]int{
-	dms.TypeInt1: 8, dms.TypeInt2: 16, dms.TypeInt4: 32, dms.TypeInt8: 64,
-	dms.TypeUint1: 8, dms.TypeUint2: 16, dms.TypeUint4: 32, dms.TypeUint8: 64,
+// intBits is the width of an integer type.
+func intBits(t dms.DataType) int {
+	switch t {
+	case dms.TypeInt1, dms.TypeUint1:
+		return 8
+	case dms.TypeInt2, dms.TypeUint2:
+		return 16
+	case dms.TypeInt4, dms.TypeUint4:
+		return 32
+	}
+	return 64
 }
 
 func parseTime(s string, layouts []string) (time.Time, bool) {
