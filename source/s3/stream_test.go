@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
@@ -413,4 +415,67 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// vanishingClient answers GetObject of the keys in gone with NoSuchKey, as
+// S3 does for an object deleted after it was listed, and records the
+// ExpectedBucketOwner of every request.
+type vanishingClient struct {
+	s3.API
+	gone   map[string]bool
+	mu     sync.Mutex
+	owners []string
+}
+
+func (c *vanishingClient) owner(o *string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.owners = append(c.owners, aws.ToString(o))
+}
+
+func (c *vanishingClient) ListObjectsV2(ctx context.Context, in *awss3.ListObjectsV2Input, optFns ...func(*awss3.Options)) (*awss3.ListObjectsV2Output, error) {
+	c.owner(in.ExpectedBucketOwner)
+	return c.API.ListObjectsV2(ctx, in, optFns...)
+}
+
+func (c *vanishingClient) GetObject(ctx context.Context, in *awss3.GetObjectInput, optFns ...func(*awss3.Options)) (*awss3.GetObjectOutput, error) {
+	c.owner(in.ExpectedBucketOwner)
+	if c.gone[aws.ToString(in.Key)] {
+		return nil, &types.NoSuchKey{Message: aws.String("The specified key does not exist.")}
+	}
+	return c.API.GetObject(ctx, in, optFns...)
+}
+
+// TestVanishedObjects: a file deleted between listing and reading is
+// skipped with a warning, in full load and in CDC; ExpectedBucketOwner goes
+// with every request.
+func TestVanishedObjects(t *testing.T) {
+	fake := NewFakeS3(t, "bucket")
+	client := &vanishingClient{API: fake.Client, gone: map[string]bool{
+		"sourceData/hr/department/LOAD001.csv": true,
+		cdcDir + "a.csv":                       true,
+	}}
+	var logs syncBuffer
+	src := newSource(t, fake, func(c *s3.Config) {
+		c.Client = client
+		c.ExpectedBucketOwner = "123456789012"
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	put(t, fake, "sourceData/hr/department/LOAD001.csv", "1,gone")
+	put(t, fake, "sourceData/hr/department/LOAD002.csv", "2,kept")
+	require.Equal(t, []dms.Row{{int64(2), "kept"}}, load(t, src, "hr", "department"))
+
+	cs := openStream(t, src, "")
+	put(t, fake, cdcDir+"a.csv", insertOf("1"))
+	put(t, fake, cdcDir+"b.csv", insertOf("2"))
+	require.Equal(t, []int64{2}, ids(next(t, cs, 1)))
+
+	require.Contains(t, logs.String(), `msg="s3 source: full-load file disappeared before it was read" table=hr.department key=sourceData/hr/department/LOAD001.csv`)
+	require.Contains(t, logs.String(), `msg="s3 source: CDC file disappeared before it was read" key=sourceData/changedata/a.csv`)
+	client.mu.Lock()
+	defer client.mu.Unlock()
+	require.NotEmpty(t, client.owners)
+	for _, o := range client.owners {
+		require.Equal(t, "123456789012", o)
+	}
 }
