@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -335,4 +336,17 @@ func TestFullLoadStreams(t *testing.T) {
 		return nil
 	}))
 	require.Equal(t, []dms.Row{{int64(201), "HR"}, {int64(202), "IT"}, {int64(203), "Finance"}}, rows)
+}
+
+// TestFullLoadMoreThan1000Files: LocalStack reads only a table's first 1000
+// files; every file is read here, across S3's default 1000-key pages.
+func TestFullLoadMoreThan1000Files(t *testing.T) {
+	fake := NewFakeS3(t, "bucket")
+	for i := range 1001 {
+		put(t, fake, fmt.Sprintf("t/LOAD%04d.csv", i), fmt.Sprintf("%d,,", i))
+	}
+	rows := load(t, newSource(t, fake, small(nil)), "s", "t")
+	require.Len(t, rows, 1001)
+	require.Equal(t, dms.Row{int64(0), nil, nil}, rows[0])
+	require.Equal(t, dms.Row{int64(1000), nil, nil}, rows[1000])
 }
