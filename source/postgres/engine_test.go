@@ -94,7 +94,7 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	)
 	dmstest.PostgresExec(t, srv, bulkTxn(100, 150)...)
 	dmstest.PostgresExec(t, srv, "BEGIN; INSERT INTO items VALUES (7, 'rolled back'); DELETE FROM items WHERE id = 100; ROLLBACK")
-	dmstest.PostgresExec(t, srv, "INSERT INTO items VALUES (2, 'after rollback')")
+	dmstest.PostgresExec(t, srv, "TRUNCATE items", "INSERT INTO items VALUES (2, 'after rollback')") // TRUNCATE is not captured
 
 	recs := waitRecords(t, target, 55, memory.Data)
 	lines := describe(recs)
@@ -306,8 +306,7 @@ func TestDropSlot(t *testing.T) {
 
 	require.NoError(t, task.Stop(ctx))
 	waitStatus(t, task, dms.StatusStopped)
-	require.Eventually(t, func() bool { return src.DropSlot(ctx) == nil }, 10*time.Second, 20*time.Millisecond,
-		"the slot is released once the stream's walsender ends")
+	require.NoError(t, src.DropSlot(ctx))
 	require.False(t, slotExists(t, srv, slot))
 	var pubs int
 	require.NoError(t, connect(t, srv).QueryRow(ctx, "SELECT count(*) FROM pg_publication WHERE pubname = $1", slot).Scan(&pubs))

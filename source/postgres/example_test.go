@@ -54,7 +54,6 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer stream.Close()
 	for range 10 {
 		c, err := stream.Next(ctx)
 		if err != nil {
@@ -63,6 +62,7 @@ func Example() {
 		// Save c.Position: Changes(ctx, c.Position, …) resumes after c.
 		fmt.Println(c.Op, c.Table.ID(), c.TransactionID, c.TransactionRecord, c.Data, c.Position)
 	}
+	stream.Close()
 	// The task is deleted: release the slot and its WAL.
 	if err := src.DropSlot(ctx); err != nil {
 		log.Fatal(err)

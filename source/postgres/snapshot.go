@@ -86,7 +86,7 @@ func (sn *snapshot) open(ctx context.Context, sel dms.TableSelector) error {
 	if err != nil {
 		return err
 	}
-	exists, err := waitSlotInactive(ctx, sn.conn, slot)
+	exists, err := waitSlotInactive(ctx, sn.conn, slot, slotWait)
 	if err != nil {
 		return err
 	}
@@ -126,12 +126,15 @@ func (sn *snapshot) open(ctx context.Context, sel dms.TableSelector) error {
 	return nil
 }
 
-// waitSlotInactive reports whether the slot exists, waiting (bounded) for
-// a stream that just closed to release it: the server ends its walsender
-// shortly after the client goes.
-func waitSlotInactive(ctx context.Context, q querier, slot string) (bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
+// slotWait bounds how long opening a stream or a snapshot waits for the
+// slot.
+const slotWait = 10 * time.Second
+
+// waitSlotInactive reports whether the slot exists, waiting up to limit
+// for a stream that just closed to release it: the server ends its
+// walsender shortly after the client goes.
+func waitSlotInactive(ctx context.Context, q querier, slot string, limit time.Duration) (bool, error) {
+	deadline := time.After(limit)
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -147,7 +150,9 @@ func waitSlotInactive(ctx context.Context, q querier, slot string) (bool, error)
 		}
 		select {
 		case <-ctx.Done():
-			return true, fmt.Errorf("postgres source: replication slot %s is in use by another stream (two tasks with one SlotName?): %w", slot, ctx.Err())
+			return true, ctx.Err()
+		case <-deadline:
+			return true, fmt.Errorf("postgres source: replication slot %s is in use by a running change stream (stop the task first; two tasks with one SlotName?)", slot)
 		case <-tick.C:
 		}
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -311,7 +310,8 @@ func (s *Source) check(ctx context.Context, conn *pgx.Conn) error {
 // publication itself (PublicationName empty), that publication, so a deleted
 // task no longer holds WAL on the server. The DDL capture artifacts are
 // shared by every task of the database and stay. Dropping what does not
-// exist is no error; a slot in use by a running stream is.
+// exist is no error; a slot in use by a running stream is (after waiting
+// 2 s for a stream that just closed to let go of it).
 func (s *Source) DropSlot(ctx context.Context) error {
 	slot, err := s.SlotName()
 	if err != nil {
@@ -322,15 +322,12 @@ func (s *Source) DropSlot(ctx context.Context) error {
 		return err
 	}
 	defer closeConn(conn)
-	var active bool
-	err = conn.QueryRow(ctx, "SELECT active FROM pg_replication_slots WHERE slot_name = $1", slot).Scan(&active)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-	case err != nil:
-		return fmt.Errorf("postgres source: read replication slot %s: %w", slot, err)
-	case active:
-		return fmt.Errorf("postgres source: replication slot %s is in use by a running change stream: stop the task first", slot)
-	default:
+	// A stream stopped a moment ago may still hold the slot.
+	exists, err := waitSlotInactive(ctx, conn, slot, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	if exists {
 		if _, err := conn.Exec(ctx, "SELECT pg_drop_replication_slot($1)", slot); err != nil {
 			return fmt.Errorf("postgres source: drop replication slot %s: %w", slot, err)
 		}

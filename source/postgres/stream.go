@@ -137,7 +137,7 @@ func (st *stream) open(ctx context.Context, from dms.Position, start position, p
 	if err := s.ensurePublication(ctx, st.side, tables); err != nil {
 		return err
 	}
-	exists, err := waitSlotInactive(ctx, st.side, st.slot)
+	exists, err := waitSlotInactive(ctx, st.side, st.slot, slotWait)
 	if err != nil {
 		return err
 	}

@@ -144,3 +144,37 @@ func TestAcknowledgeReleasesWAL(t *testing.T) {
 	waitConfirmed(st, func(l pglogrepl.LSN) bool { return l > p2.Commit })
 	require.NoError(t, st.Close())
 }
+
+// TestIdleStreamConfirmsWALEnd: an idle stream with nothing unacknowledged
+// confirms the server's WAL end, which the heartbeat keeps moving.
+func TestIdleStreamConfirmsWALEnd(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY)")
+	src := New(Config{DSN: srv.DSN, HeartbeatEnable: true, HeartbeatFrequency: 20 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs, err := src.Changes(ctx, "", nil)
+	require.NoError(t, err)
+	defer cs.Close()
+	st := cs.(*stream)
+	st.statusEvery, st.nextStatus = 20*time.Millisecond, time.Now()
+	slot, err := src.SlotName()
+	require.NoError(t, err)
+	conn, err := pgx.Connect(ctx, srv.DSN)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	p, err := parsePosition(st.StartPosition())
+	require.NoError(t, err)
+	for {
+		var lsn pglogrepl.LSN
+		require.NoError(t, conn.QueryRow(ctx, "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = $1", slot).Scan(&lsn))
+		if lsn > p.Restart {
+			break
+		}
+		rctx, rcancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		_, err := st.Next(rctx)
+		rcancel()
+		require.True(t, errors.Is(err, context.DeadlineExceeded), "no change expected, got %v", err)
+		require.NoError(t, ctx.Err(), "the confirmed position never moved past the start")
+	}
+}
