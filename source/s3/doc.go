@@ -95,9 +95,10 @@
 // may be enclosed in double quotes, holding delimiters and row delimiters,
 // with "" for a quote; a quote that never closes, a quote inside an
 // unquoted field, or text after a closing quote makes the record malformed.
-// With Rfc4180 false quotes are ordinary characters. An empty record (two
-// row delimiters in a row, or a final row delimiter) is not a record and is
-// ignored. A record is at most 16 MiB; a longer one is malformed, and
+// With Rfc4180 false quotes are ordinary characters. An empty line (two row
+// delimiters in a row) holds no row and is ignored, though it counts in
+// record numbers; a final row delimiter does not start another record. A
+// record is at most 16 MiB; a longer one is malformed, and
 // reading resumes after the next row delimiter. Objects are streamed
 // through a bufio reader: memory holds one record, never a file or table.
 //
@@ -196,7 +197,8 @@
 // to the stream, not to one Next call, and aborted when Next's context
 // ends; the file is then read again from after the last record consumed.
 // A file deleted between listing and reading is skipped with a warning. An
-// S3 error (no such bucket, access denied, …) is returned with the bucket,
-// key and operation named; open a new stream from the last Position
+// S3 error (no such bucket, access denied, …) is returned by Next with the
+// operation, bucket and key named; a later Next tries again from where the
+// stream stood, and a new stream can start from the last Position
 // delivered.
 package s3
