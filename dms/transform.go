@@ -101,6 +101,8 @@ func (x *transformer) apply(batch []Change) ([]Change, error) {
 		return batch, nil
 	}
 	var out []Change // nil while every change so far passes unchanged
+	var lastDef *TableDef
+	var tp *tablePlan
 	for i := range batch {
 		c := batch[i]
 		if c.Table == nil {
@@ -109,9 +111,12 @@ func (x *transformer) apply(batch []Change) ([]Change, error) {
 			}
 			continue
 		}
-		tp, err := x.planFor(c.Table)
-		if err != nil {
-			return nil, err
+		if c.Table != lastDef { // batches mostly hold one table's changes
+			var err error
+			if tp, err = x.planFor(c.Table); err != nil {
+				return nil, err
+			}
+			lastDef = c.Table
 		}
 		if tp.plan == nil && !x.isSuspended(c.Table.ID()) {
 			if out != nil {

@@ -153,6 +153,15 @@
 // ControlTablesSettings.historyTimeslotInMinutes. Sections and keys without
 // a typed field round-trip unchanged.
 //
+// What the engine (package dms) honours: FullLoadSettings.TargetTablePrepMode
+// (its drop-table and create-table control records) and CommitRate (load
+// batch size); ErrorBehavior.FailOnNoTablesCaptured (false: a task whose
+// mapping selects no table finishes instead of failing) and DataErrorPolicy
+// (for rows a transformation cannot convert); BeforeImageSettings is read by
+// the Kinesis target. MaxFullLoadSubTasks and parallel-load are validated
+// but tables load one at a time: a source Snapshot is one consistent read
+// view that the Source contract lets only one goroutine use.
+//
 // # Validation errors
 //
 // Validation errors are *Error values; AWS returns them as

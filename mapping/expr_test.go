@@ -1,6 +1,7 @@
 package mapping_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -170,6 +171,8 @@ func TestExpressionErrors(t *testing.T) {
 		{"1 # 2", "unexpected character '#' at offset 2"},
 		{"12abc", "malformed number at offset 0"},
 		{"$a IN ()", "empty IN list at offset 3"},
+		{strings.Repeat("(", 101) + "1" + strings.Repeat(")", 101), "expression nested deeper than 100 at offset 100"},
+		{strings.Repeat("-", 200) + "1", "expression nested deeper than 100 at offset 100"},
 	}
 	for _, tt := range tests {
 		_, err := mapping.ParseExpression(tt.expr)
