@@ -3,6 +3,7 @@ package s3_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"runtime"
@@ -478,4 +479,35 @@ func TestVanishedObjects(t *testing.T) {
 	for _, o := range client.owners {
 		require.Equal(t, "123456789012", o)
 	}
+}
+
+// flakyClient fails the first GetObject, as a throttled or broken request
+// would.
+type flakyClient struct {
+	s3.API
+	mu     sync.Mutex
+	failed bool
+}
+
+func (c *flakyClient) GetObject(ctx context.Context, in *awss3.GetObjectInput, optFns ...func(*awss3.Options)) (*awss3.GetObjectOutput, error) {
+	c.mu.Lock()
+	fail := !c.failed
+	c.failed = true
+	c.mu.Unlock()
+	if fail {
+		return nil, errors.New("SlowDown: please reduce your request rate")
+	}
+	return c.API.GetObject(ctx, in, optFns...)
+}
+
+// TestChangesRetryAfterS3Error: Next returns an S3 error naming the
+// object; the next Next reads the file.
+func TestChangesRetryAfterS3Error(t *testing.T) {
+	fake := NewFakeS3(t, "bucket")
+	src := newSource(t, fake, func(c *s3.Config) { c.Client = &flakyClient{API: fake.Client} })
+	cs := openStream(t, src, "")
+	put(t, fake, cdcDir+"a.csv", insertOf("1"))
+	_, err := cs.Next(t.Context())
+	require.EqualError(t, err, "s3 source: get s3://bucket/"+cdcDir+"a.csv: SlowDown: please reduce your request rate")
+	require.Equal(t, []int64{1}, ids(next(t, cs, 1)))
 }
