@@ -79,9 +79,12 @@ func TestDDLCapture(t *testing.T) {
 		"ALTER TABLE t ALTER COLUMN c SET DEFAULT 'd'", // no column change: nothing
 		"CREATE TABLE t2 (id int PRIMARY KEY)",
 		"INSERT INTO t2 VALUES (1)",
-		"CREATE TABLE unrelated (id int PRIMARY KEY)",
+		"CREATE SCHEMA other",
+		"CREATE TABLE other.unrelated (id int PRIMARY KEY)", // not selected
+		"INSERT INTO other.unrelated VALUES (1)",
+		"INSERT INTO t VALUES (6, 'end')",
 	)
-	recs := waitRecords(t, target, 13, nil)
+	recs := waitRecords(t, target, 14, nil)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table public.t []",
@@ -96,6 +99,7 @@ func TestDDLCapture(t *testing.T) {
 		"insert public.t [5 w]",
 		"create-table public.t2 []",
 		"insert public.t2 [1]",
+		"insert public.t [6 end]",
 	}, describe(recs))
 	for i, cols := range map[int][]string{
 		2: {"id", "a"}, 3: {"id", "a", "b"}, 4: {"id", "a", "b"}, 5: {"id", "b"}, 6: {"id", "b"},
@@ -121,7 +125,7 @@ func TestDDLCapture(t *testing.T) {
 	require.Len(t, stats, 2)
 	require.Equal(t, "t", stats[0].TableName)
 	require.Equal(t, int64(4), stats[0].Ddls)
-	require.Equal(t, int64(5), stats[0].Inserts)
+	require.Equal(t, int64(6), stats[0].Inserts)
 	require.Equal(t, "t2", stats[1].TableName)
 	require.Equal(t, int64(1), stats[1].Inserts)
 }

@@ -252,10 +252,14 @@ func (st *stream) receive(ctx context.Context) error {
 		}
 		st.nextStatus = now.Add(st.statusEvery)
 	}
+	// Work on the side connection must not be cut short by a Next whose
+	// context ends: an interrupted query leaves the connection unusable.
+	sideCtx, sideCancel := context.WithTimeout(context.WithoutCancel(ctx), dialTimeout)
+	defer sideCancel()
 	deadline := st.nextStatus
 	if st.src.cfg.HeartbeatEnable {
 		if !now.Before(st.nextHeartbeat) {
-			if _, err := st.side.Exec(ctx, "SELECT pg_logical_emit_message(false, 'awsdms_heartbeat', '')"); err != nil {
+			if _, err := st.side.Exec(sideCtx, "SELECT pg_logical_emit_message(false, 'awsdms_heartbeat', '')"); err != nil {
 				return fmt.Errorf("postgres source: write heartbeat: %w", err)
 			}
 			st.nextHeartbeat = now.Add(st.src.heartbeatFrequency())
@@ -295,7 +299,7 @@ func (st *stream) receive(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("postgres source: WAL data: %w", err)
 			}
-			return st.handle(ctx, x)
+			return st.handle(sideCtx, x)
 		}
 	case *pgproto3.ErrorResponse:
 		return fmt.Errorf("postgres source: replication stream of slot %s: %w", st.slot, pgconn.ErrorResponseToPgError(m))
