@@ -3,12 +3,14 @@ package dms_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/mapping"
 	"github.com/minidms/minidms/target/memory"
 )
@@ -328,4 +330,56 @@ func TestTransformDataErrorPolicy(t *testing.T) {
 			require.Equal(t, tc.want, lines(tt.target.Records()))
 		})
 	}
+}
+
+// TestMappingWithMySQL runs the mapping of transformMapping against a real
+// MySQL/MariaDB source through full load and then CDC.
+func TestMappingWithMySQL(t *testing.T) {
+	srv := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, srv,
+		"CREATE TABLE orders (id INT PRIMARY KEY, amount BIGINT, secret VARCHAR(10), note VARCHAR(20))",
+		"CREATE TABLE other (id INT PRIMARY KEY)",
+		"INSERT INTO orders VALUES (1, 5, 's', 'small'), (2, 10, 's', 'edge'), (3, 300, 's', NULL)",
+		"INSERT INTO other VALUES (1)",
+	)
+	doc := strings.ReplaceAll(transformMapping, `"schema-name": "shop"`, fmt.Sprintf("%q: %q", "schema-name", srv.Database))
+	m, err := mapping.ParseTableMappings(doc)
+	require.NoError(t, err)
+	engine := dms.NewEngine()
+	t.Cleanup(func() { require.NoError(t, engine.Close()) })
+	target := memory.New()
+	task, err := engine.NewTask(dms.TaskConfig{ID: "XFMYSQL", Source: mysqlSource(srv), Target: target, Mapping: m, MigrationType: dms.FullLoadAndCDC})
+	require.NoError(t, err)
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	waitRecords(t, target, 2, memory.Data)
+
+	dmstest.MySQLExec(t, srv,
+		"INSERT INTO orders VALUES (4, 1, 's', 'tiny'), (5, 40, 's', 'big')",
+		"UPDATE orders SET amount = 41 WHERE id = 5",
+		"UPDATE orders SET amount = 2 WHERE id = 2",
+		"DELETE FROM orders WHERE id = 1",
+		"DELETE FROM orders WHERE id = 3",
+	)
+	recs := waitRecords(t, target, 5, memory.Data)
+	require.Equal(t, []string{
+		"create-table .awsdms_apply_exceptions []",
+		"drop-table store.purchases []",
+		"create-table store.purchases []",
+		"load store.purchases [2 10 edge EDGE-20-I]",
+		"load store.purchases [3 300 <nil> <nil>]",
+		"insert store.purchases [5 40 big BIG-80-I]",
+		"update store.purchases [5 41 big BIG-82-U] before [5 40 big BIG-80-U]",
+		"delete store.purchases [3 300 <nil> <nil>]",
+	}, describe(srv.Database, target.Records()))
+	require.Len(t, recs, 5)
+
+	stats := task.TableStatistics()
+	require.Len(t, stats, 1)
+	require.Equal(t, srv.Database, stats[0].SchemaName)
+	require.Equal(t, "orders", stats[0].TableName)
+	require.Equal(t, int64(2), stats[0].FullLoadRows)
+	require.Equal(t, int64(1), stats[0].Inserts)
+	require.Equal(t, int64(1), stats[0].Updates)
+	require.Equal(t, int64(1), stats[0].Deletes)
 }
