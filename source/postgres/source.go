@@ -80,14 +80,15 @@ const (
 // sessionParams fix how values are printed, so that full load (a normal
 // session) and the change stream (the walsender's session, which prints
 // pgoutput's text values) render every value the same way.
-var sessionParams = map[string]string{
-	"DateStyle":          "ISO, MDY",
-	"IntervalStyle":      "postgres",
-	"TimeZone":           "UTC",
-	"extra_float_digits": "1",
-	"bytea_output":       "hex",
-	"lc_monetary":        "C",
-	"application_name":   "minidms",
+func sessionParams() map[string]string {
+	return map[string]string{
+		"DateStyle":          "ISO, MDY",
+		"IntervalStyle":      "postgres",
+		"TimeZone":           "UTC",
+		"extra_float_digits": "1",
+		"bytea_output":       "hex",
+		"lc_monetary":        "C",
+	}
 }
 
 func (s *Source) captureDdls() bool { return s.cfg.CaptureDdls == nil || *s.cfg.CaptureDdls }
@@ -134,8 +135,11 @@ func (s *Source) pgConfig(replication bool) (*pgconn.Config, error) {
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = dialTimeout
 	}
-	for k, v := range sessionParams {
+	for k, v := range sessionParams() {
 		cfg.RuntimeParams[k] = v
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "minidms"
 	}
 	if replication {
 		cfg.RuntimeParams["replication"] = "database"
@@ -148,6 +152,10 @@ func quoteDSN(v string) string {
 }
 
 func (s *Source) validate() error {
+	// The replication protocol takes the slot name unquoted.
+	if n := s.cfg.SlotName; n != "" && (identName(n) != n || len(n) > 63) {
+		return fmt.Errorf("postgres source: SlotName %q: a replication slot name has at most 63 of the characters a-z, 0-9 and _", n)
+	}
 	switch strings.ToLower(s.cfg.PluginName) {
 	case "", "pgoutput", "no-preference":
 		return nil
@@ -265,17 +273,20 @@ func (s *Source) Check(ctx context.Context) error {
 	return s.check(ctx, conn)
 }
 
+// serverSettings is what Check reads from the server.
+type serverSettings struct {
+	walLevel, role                      string
+	maxSlots, usedSlots, senderMs       int
+	super, repl, slotExists, hasTrigger bool
+}
+
 func (s *Source) check(ctx context.Context, conn *pgx.Conn) error {
 	db := conn.Config().Database
-	var (
-		walLevel, role                  string
-		maxSlots, usedSlots, senderMs   int
-		super, repl, slotExists, hasTrg bool
-	)
 	slot, err := s.SlotName()
 	if err != nil {
 		return err
 	}
+	var v serverSettings
 	err = conn.QueryRow(ctx, `SELECT current_setting('wal_level'), (SELECT setting FROM pg_settings WHERE name = 'wal_sender_timeout')::int,
 		current_setting('max_replication_slots')::int, (SELECT count(*) FROM pg_replication_slots)::int,
 		r.rolname, r.rolsuper,
@@ -283,24 +294,30 @@ func (s *Source) check(ctx context.Context, conn *pgx.Conn) error {
 		EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = $1),
 		EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = $2)
 		FROM pg_roles r WHERE r.rolname = current_user`, slot, triggerName).
-		Scan(&walLevel, &senderMs, &maxSlots, &usedSlots, &role, &super, &repl, &slotExists, &hasTrg)
+		Scan(&v.walLevel, &v.senderMs, &v.maxSlots, &v.usedSlots, &v.role, &v.super, &v.repl, &v.slotExists, &v.hasTrigger)
 	if err != nil {
 		return fmt.Errorf("postgres source %s: read server settings: %w", db, err)
 	}
-	if walLevel != "logical" {
-		return fmt.Errorf("postgres source %s: wal_level is %s: set wal_level = logical in postgresql.conf (RDS: rds.logical_replication = 1) and restart the server", db, walLevel)
+	return s.checkSettings(db, v)
+}
+
+// checkSettings judges the settings; the error names the fix.
+func (s *Source) checkSettings(db string, v serverSettings) error {
+	if v.walLevel != "logical" {
+		return fmt.Errorf("postgres source %s: wal_level is %s: set wal_level = logical in postgresql.conf (RDS: rds.logical_replication = 1) and restart the server", db, v.walLevel)
 	}
-	if !super && !repl {
+	if !v.super && !v.repl {
+		role := pgx.Identifier{v.role}.Sanitize()
 		return fmt.Errorf("postgres source %s: role %q lacks the REPLICATION attribute logical replication needs: ALTER ROLE %s WITH REPLICATION (RDS: GRANT rds_replication TO %s)",
-			db, role, pgx.Identifier{role}.Sanitize(), pgx.Identifier{role}.Sanitize())
+			db, v.role, role, role)
 	}
-	if !slotExists && usedSlots >= maxSlots {
-		return fmt.Errorf("postgres source %s: no free replication slot (max_replication_slots = %d, all in use): raise max_replication_slots (and max_wal_senders) and restart, or drop unused slots with pg_drop_replication_slot", db, maxSlots)
+	if !v.slotExists && v.usedSlots >= v.maxSlots {
+		return fmt.Errorf("postgres source %s: no free replication slot (max_replication_slots = %d, all in use): raise max_replication_slots (and max_wal_senders) and restart, or drop unused slots with pg_drop_replication_slot", db, v.maxSlots)
 	}
-	if senderMs > 0 && senderMs < 10000 {
-		return fmt.Errorf("postgres source %s: wal_sender_timeout is %d ms: set it to 0 or at least 10s", db, senderMs)
+	if v.senderMs > 0 && v.senderMs < 10000 {
+		return fmt.Errorf("postgres source %s: wal_sender_timeout is %d ms: set it to 0 or at least 10s", db, v.senderMs)
 	}
-	if s.captureDdls() && !hasTrg && !super {
+	if s.captureDdls() && !v.hasTrigger && !v.super {
 		return fmt.Errorf("postgres source %s: capturing DDL needs the event trigger %s, which only a superuser can create: connect once as a superuser, or set CaptureDdls to false", db, triggerName)
 	}
 	return nil

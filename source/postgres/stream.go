@@ -73,7 +73,6 @@ type relState struct {
 	schema, table string
 	audit         bool // the DDL audit table
 	selected      bool
-	identFull     bool
 	cols          []colSpec
 	v             *version
 }
@@ -469,10 +468,9 @@ func (st *stream) decode(rs *relState, t *pglogrepl.TupleData) (dms.Row, []bool,
 // does not send them).
 func (st *stream) relation(ctx context.Context, m *pglogrepl.RelationMessage) error {
 	rs := &relState{
-		schema:    m.Namespace,
-		table:     m.RelationName,
-		identFull: m.ReplicaIdentity == 'f',
-		cols:      make([]colSpec, len(m.Columns)),
+		schema: m.Namespace,
+		table:  m.RelationName,
+		cols:   make([]colSpec, len(m.Columns)),
 	}
 	for i, c := range m.Columns {
 		rs.cols[i] = colSpec{Name: c.Name, Type: c.DataType, Typmod: c.TypeModifier}

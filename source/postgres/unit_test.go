@@ -178,3 +178,64 @@ func TestIdleStreamConfirmsWALEnd(t *testing.T) {
 		require.NoError(t, ctx.Err(), "the confirmed position never moved past the start")
 	}
 }
+
+func TestCheckSettings(t *testing.T) {
+	ok := serverSettings{walLevel: "logical", role: "dms", maxSlots: 10, usedSlots: 3, repl: true, hasTrigger: true}
+	off := false
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		change func(*serverSettings)
+		want   string
+	}{
+		{"ready", Config{}, func(*serverSettings) {}, ""},
+		{"wal_level", Config{}, func(v *serverSettings) { v.walLevel = "replica" },
+			"postgres source db: wal_level is replica: set wal_level = logical in postgresql.conf (RDS: rds.logical_replication = 1) and restart the server"},
+		{"no REPLICATION", Config{}, func(v *serverSettings) { v.repl = false },
+			`postgres source db: role "dms" lacks the REPLICATION attribute logical replication needs: ALTER ROLE "dms" WITH REPLICATION (RDS: GRANT rds_replication TO "dms")`},
+		{"superuser without REPLICATION", Config{}, func(v *serverSettings) { v.repl, v.super = false, true }, ""},
+		{"no free slot", Config{}, func(v *serverSettings) { v.usedSlots = 10 },
+			"postgres source db: no free replication slot (max_replication_slots = 10, all in use): raise max_replication_slots (and max_wal_senders) and restart, or drop unused slots with pg_drop_replication_slot"},
+		{"all slots used but ours exists", Config{}, func(v *serverSettings) { v.usedSlots, v.slotExists = 10, true }, ""},
+		{"wal_sender_timeout", Config{}, func(v *serverSettings) { v.senderMs = 5000 },
+			"postgres source db: wal_sender_timeout is 5000 ms: set it to 0 or at least 10s"},
+		{"wal_sender_timeout 0", Config{}, func(v *serverSettings) { v.senderMs = 0 }, ""},
+		{"no trigger, no superuser", Config{}, func(v *serverSettings) { v.hasTrigger = false },
+			"postgres source db: capturing DDL needs the event trigger awsdms_intercept_ddl, which only a superuser can create: connect once as a superuser, or set CaptureDdls to false"},
+		{"no trigger, DDL capture off", Config{CaptureDdls: &off}, func(v *serverSettings) { v.hasTrigger = false }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := ok
+			tc.change(&v)
+			err := New(tc.cfg).checkSettings("db", v)
+			if tc.want == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.EqualError(t, err, tc.want)
+		})
+	}
+}
+
+func TestSlotNames(t *testing.T) {
+	src := New(Config{DSN: "postgres://u@h/My-Shop"})
+	slot, err := src.SlotName()
+	require.NoError(t, err)
+	require.Equal(t, "minidms_my_shop", slot)
+	require.NoError(t, src.validate())
+	require.ErrorContains(t, New(Config{SlotName: "Bad Name"}).validate(), `SlotName "Bad Name": a replication slot name has at most 63 of the characters a-z, 0-9 and _`)
+	src = New(Config{Host: "db", Port: 6543, User: "u", Database: "d b", SlotName: "s1"})
+	slot, err = src.SlotName()
+	require.NoError(t, err)
+	require.Equal(t, "s1", slot)
+	pub, err := src.publication()
+	require.NoError(t, err)
+	require.Equal(t, "s1", pub)
+	pc, err := src.pgConfig(true)
+	require.NoError(t, err)
+	require.Equal(t, "db", pc.Host)
+	require.Equal(t, uint16(6543), pc.Port)
+	require.Equal(t, "d b", pc.Database)
+	require.Equal(t, "database", pc.RuntimeParams["replication"])
+	require.Equal(t, "UTC", pc.RuntimeParams["TimeZone"])
+}
