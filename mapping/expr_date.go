@@ -182,19 +182,18 @@ func modify(t time.Time, m string) (time.Time, bool) {
 	}
 	unit = strings.TrimSuffix(strings.TrimSpace(unit), "s")
 	var out time.Time
-	switch unit {
-	case "year":
+	step := map[string]time.Duration{"day": 24 * time.Hour, "hour": time.Hour, "minute": time.Minute, "second": time.Second}
+	switch d, ok := step[unit]; {
+	case unit == "year":
 		out = t.AddDate(int(n), 0, 0)
-	case "month":
+	case unit == "month":
 		out = t.AddDate(0, int(n), 0)
-	case "day":
-		out = t.Add(time.Duration(n * 24 * float64(time.Hour)))
-	case "hour":
-		out = t.Add(time.Duration(n * float64(time.Hour)))
-	case "minute":
-		out = t.Add(time.Duration(n * float64(time.Minute)))
-	case "second":
-		out = t.Add(time.Duration(n * float64(time.Second)))
+	case ok:
+		ns := n * float64(d)
+		if math.Abs(ns) > math.MaxInt64/2 { // beyond any valid date, and beyond time.Duration
+			return t, false
+		}
+		out = t.Add(time.Duration(ns))
 	default:
 		return t, false
 	}

@@ -116,6 +116,8 @@ func TestExpressionEval(t *testing.T) {
 		{"strftime('%Y/%m/%d %H:%M:%S %j %w %%', $day)", "2024/02/28 10:20:30 059 3 %"},
 		{"strftime('%s', '1970-01-02')", "86400"},
 		{"date('not a date')", nil},
+		{"date('2024-01-01', '+9000000 days')", nil},
+		{"date('2024-01-01', '-1 years', '+36 hours')", "2023-01-02"},
 		{"date('now')", "2024-05-06"},
 		{"$AR_H_OPERATION", "DELETE"},
 		{"$AR_H_TIMESTAMP", "2024-05-06 07:08:09.000000"},
