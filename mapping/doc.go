@@ -30,7 +30,9 @@
 // Include (and explicit) rules may carry source filters; Filter compiles
 // those of the rules selecting a table into a RowFilter, which evaluates
 // rows given as a column accessor, and renders them as a SQL condition
-// (RowFilter.SQL) for a source to push into its full-load query.
+// (RowFilter.SQL) for a source to push into its full-load query. Filter
+// takes the whole Table, not only its names, because values compare by the
+// column's type.
 //
 //   - Operators: eq, noteq, gte, lte and its alias ste, between and
 //     notbetween (start-value, end-value), null, notnull. The conditions of
@@ -196,6 +198,7 @@
 //	Error in mapping rules. Rule with ruleId = 1 failed validation. table name cannot be null or empty
 //	Error in mapping rules. Rule with ruleId = 1 failed validation. explicit selection rule cannot use wildcards
 //	Error in mapping rules. Rule with ruleId = null failed validation. rule id cannot be null
+//	Error in mapping rules. Transformations give table s.t two columns named "x"     (from Plan)
 //	Task Settings EnableLogContext cannot be enabled when EnableLogging is false.
 //	Task Settings TargetTablePrepMode must be one of DO_NOTHING, DROP_AND_CREATE, TRUNCATE_BEFORE_LOAD.
 //	Task Settings CommitRate must be between 1 and 50000.
