@@ -79,12 +79,16 @@ func TestDDLCapture(t *testing.T) {
 		"ALTER TABLE t ALTER COLUMN c SET DEFAULT 'd'", // no column change: nothing
 		"CREATE TABLE t2 (id int PRIMARY KEY)",
 		"INSERT INTO t2 VALUES (1)",
+		"CREATE TEMP TABLE tmp (id int PRIMARY KEY)", // not publishable: the trigger leaves it alone
+		"CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)",
+		"CREATE TABLE nokey (v int)",
+		"UPDATE nokey SET v = 1", // a new table without identity stays out of the publication
 		"CREATE SCHEMA other",
 		"CREATE TABLE other.unrelated (id int PRIMARY KEY)", // not selected
 		"INSERT INTO other.unrelated VALUES (1)",
 		"INSERT INTO t VALUES (6, 'end')",
 	)
-	recs := waitRecords(t, target, 14, nil)
+	recs := waitRecords(t, target, 15, nil)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table public.t []",
@@ -99,6 +103,7 @@ func TestDDLCapture(t *testing.T) {
 		"insert public.t [5 w]",
 		"create-table public.t2 []",
 		"insert public.t2 [1]",
+		"create-table public.nokey []",
 		"insert public.t [6 end]",
 	}, describe(recs))
 	for i, cols := range map[int][]string{

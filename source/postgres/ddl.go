@@ -44,9 +44,11 @@ const auditTableSQL = `CREATE TABLE IF NOT EXISTS %[1]s.awsdms_ddl_audit (
 // The trigger function is SECURITY DEFINER so any role's DDL is recorded,
 // and a new table joins every publication that captures DDL at once (a
 // stream adding it later would miss the rows written in between); a
-// stream skips new tables it does not select. Tables without a replica
-// identity are left out: in a publication that publishes updates, their
-// UPDATEs would fail.
+// stream skips new tables it does not select. Left out are temporary and
+// unlogged tables (PostgreSQL cannot publish them) and tables without a
+// replica identity (in a publication of updates, their UPDATEs would
+// fail). A failure inside the trigger is only a warning: the user's
+// statement must never fail because of replication.
 const triggerFunctionSQL = `CREATE OR REPLACE FUNCTION %[1]s.awsdms_intercept_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -55,31 +57,38 @@ DECLARE
 	p record;
 BEGIN
 	FOR r IN SELECT * FROM pg_event_trigger_ddl_commands() WHERE object_type IN ('table', 'table column') LOOP
-		SELECT c.relname, n.nspname, c.relkind, c.relreplident,
+		SELECT c.relname, n.nspname, c.relkind, c.relpersistence, c.relreplident,
 			EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS haspk
 			INTO rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = r.objid;
-		IF NOT FOUND OR rel.relkind <> 'r' OR (rel.nspname = %[2]s AND rel.relname = 'awsdms_ddl_audit') THEN
+		IF NOT FOUND OR rel.relkind <> 'r' OR rel.relpersistence <> 'p'
+			OR (rel.nspname = %[2]s AND rel.relname = 'awsdms_ddl_audit') THEN
 			CONTINUE;
 		END IF;
-		INSERT INTO %[1]s.awsdms_ddl_audit (c_time, c_user, c_txn, c_tag, c_oid, c_name, c_schema, c_ddlqry, c_columns)
-		VALUES (now(), current_user, txid_current()::text, r.command_tag, r.objid, rel.relname, rel.nspname, current_query(),
-			jsonb_build_object(
-				'rename', r.object_type = 'table column',
-				'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid::bigint,
-						'typmod', a.atttypmod, 'notnull', a.attnotnull) ORDER BY a.attnum)
-					FROM pg_attribute a WHERE a.attrelid = r.objid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '[]'),
-				'primary_key', COALESCE((SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM pg_index i
-					CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-					JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-					WHERE i.indrelid = r.objid AND i.indisprimary), '[]')));
-		IF r.command_tag = 'CREATE TABLE' AND (rel.relreplident IN ('f', 'i') OR (rel.relreplident = 'd' AND rel.haspk)) THEN
-			FOR p IN SELECT pb.pubname FROM pg_publication pb
-				WHERE NOT pb.puballtables
-				AND EXISTS (SELECT 1 FROM pg_publication_tables pt WHERE pt.pubname = pb.pubname
-					AND pt.schemaname = %[2]s AND pt.tablename = 'awsdms_ddl_audit') LOOP
-				EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', p.pubname, r.objid::regclass);
-			END LOOP;
-		END IF;
+		BEGIN
+			INSERT INTO %[1]s.awsdms_ddl_audit (c_time, c_user, c_txn, c_tag, c_oid, c_name, c_schema, c_ddlqry, c_columns)
+			VALUES (now(), current_user, txid_current()::text, r.command_tag, r.objid, rel.relname, rel.nspname, current_query(),
+				jsonb_build_object(
+					'rename', r.object_type = 'table column',
+					'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid::bigint,
+							'typmod', a.atttypmod, 'notnull', a.attnotnull) ORDER BY a.attnum)
+						FROM pg_attribute a WHERE a.attrelid = r.objid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '[]'),
+					'primary_key', COALESCE((SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM pg_index i
+						CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+						JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+						WHERE i.indrelid = r.objid AND i.indisprimary), '[]')));
+			IF r.command_tag = 'CREATE TABLE' AND (rel.relreplident IN ('f', 'i') OR (rel.relreplident = 'd' AND rel.haspk)) THEN
+				FOR p IN SELECT pb.pubname FROM pg_publication pb
+					WHERE NOT pb.puballtables
+					AND EXISTS (SELECT 1 FROM pg_publication_tables pt WHERE pt.pubname = pb.pubname
+						AND pt.schemaname = %[2]s AND pt.tablename = 'awsdms_ddl_audit')
+					AND NOT EXISTS (SELECT 1 FROM pg_publication_tables pt WHERE pt.pubname = pb.pubname
+						AND pt.schemaname = rel.nspname AND pt.tablename = rel.relname) LOOP
+					EXECUTE format('ALTER PUBLICATION %%I ADD TABLE %%s', p.pubname, r.objid::regclass);
+				END LOOP;
+			END IF;
+		EXCEPTION WHEN OTHERS THEN
+			RAISE WARNING 'awsdms_intercept_ddl: %% (DDL of %%.%% not captured)', SQLERRM, rel.nspname, rel.relname;
+		END;
 	END LOOP;
 END
 $fn$`
