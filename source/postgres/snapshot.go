@@ -36,7 +36,9 @@ type snapshot struct {
 // Position is therefore empty until Tables has run (the engine always calls
 // Tables first). Without logical replication (wal_level, REPLICATION
 // attribute) the view still works, for a full load only, and Position stays
-// empty.
+// empty; other Check failures (no free slot, …) are errors, since a
+// position-less view would make a later CDC start "from now" and miss the
+// changes made during the load.
 func (s *Source) Snapshot(ctx context.Context) (dms.Snapshot, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
@@ -47,7 +49,8 @@ func (s *Source) Snapshot(ctx context.Context) (dms.Snapshot, error) {
 	}
 	sn := &snapshot{src: s, conn: conn, cdc: true}
 	if err := s.check(ctx, conn); err != nil {
-		if ctx.Err() != nil {
+		var nr noReplication
+		if !errors.As(err, &nr) {
 			closeConn(conn)
 			return nil, err
 		}

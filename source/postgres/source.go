@@ -301,15 +301,22 @@ func (s *Source) check(ctx context.Context, conn *pgx.Conn) error {
 	return s.checkSettings(db, v)
 }
 
+// noReplication is a Check failure that rules out logical replication for
+// good (until an administrator acts), as opposed to one that may pass
+// later, like a full set of slots; a full load can do without it.
+type noReplication struct{ error }
+
+func (e noReplication) Unwrap() error { return e.error }
+
 // checkSettings judges the settings; the error names the fix.
 func (s *Source) checkSettings(db string, v serverSettings) error {
 	if v.walLevel != "logical" {
-		return fmt.Errorf("postgres source %s: wal_level is %s: set wal_level = logical in postgresql.conf (RDS: rds.logical_replication = 1) and restart the server", db, v.walLevel)
+		return noReplication{fmt.Errorf("postgres source %s: wal_level is %s: set wal_level = logical in postgresql.conf (RDS: rds.logical_replication = 1) and restart the server", db, v.walLevel)}
 	}
 	if !v.super && !v.repl {
 		role := pgx.Identifier{v.role}.Sanitize()
-		return fmt.Errorf("postgres source %s: role %q lacks the REPLICATION attribute logical replication needs: ALTER ROLE %s WITH REPLICATION (RDS: GRANT rds_replication TO %s)",
-			db, v.role, role, role)
+		return noReplication{fmt.Errorf("postgres source %s: role %q lacks the REPLICATION attribute logical replication needs: ALTER ROLE %s WITH REPLICATION (RDS: GRANT rds_replication TO %s)",
+			db, v.role, role, role)}
 	}
 	if !v.slotExists && v.usedSlots >= v.maxSlots {
 		return fmt.Errorf("postgres source %s: no free replication slot (max_replication_slots = %d, all in use): raise max_replication_slots (and max_wal_senders) and restart, or drop unused slots with pg_drop_replication_slot", db, v.maxSlots)

@@ -213,6 +213,8 @@ func TestCheckSettings(t *testing.T) {
 				return
 			}
 			require.EqualError(t, err, tc.want)
+			var nr noReplication
+			require.Equal(t, tc.name == "wal_level" || tc.name == "no REPLICATION", errors.As(err, &nr), "rules out logical replication")
 		})
 	}
 }
