@@ -318,3 +318,41 @@ func TestDropSlot(t *testing.T) {
 	st := waitStatus(t, task, dms.StatusFailed)
 	require.Contains(t, st.LastFailureMessage, "does not exist")
 }
+
+// TestLostConnectionRecovers: when the server ends the walsender, the
+// engine reopens the stream at its checkpoint; nothing is lost or doubled.
+func TestLostConnectionRecovers(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE events (id int PRIMARY KEY)")
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.CDC,
+		`{"ErrorBehavior":{"RecoverableErrorInterval":0,"RecoverableErrorThrottling":false}}`)
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (1)")
+	waitRecords(t, target, 1, memory.Data)
+
+	walsender := func() int {
+		var pid int
+		require.NoError(t, connect(t, srv).QueryRow(context.Background(),
+			"SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = $1", "minidms_"+srv.Database).Scan(&pid))
+		return pid
+	}
+	before := walsender()
+	require.NotZero(t, before)
+	dmstest.PostgresExec(t, srv, fmt.Sprintf("SELECT pg_terminate_backend(%d)", before))
+	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (2)", "INSERT INTO events VALUES (3)")
+	waitRecords(t, target, 3, memory.Data)
+	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (4)")
+	recs := waitRecords(t, target, 4, memory.Data)
+	require.Equal(t, []string{
+		"insert public.events [1]",
+		"insert public.events [2]",
+		"insert public.events [3]",
+		"insert public.events [4]",
+	}, describe(recs))
+	require.Equal(t, dms.StatusRunning, task.Status().Status)
+	after := walsender()
+	require.NotZero(t, after)
+	require.NotEqual(t, before, after, "the stream was reopened")
+}
