@@ -3,8 +3,8 @@ package fakedms
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/base32"
+	"encoding/hex"
 	"strings"
 )
 

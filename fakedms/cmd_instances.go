@@ -190,8 +190,10 @@ func (h *Handler) instanceLocked(arn *string) (*instance, error) {
 }
 
 var instanceFilters = filterFields[*types.ReplicationInstance]{
-	"replication-instance-arn":   func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceArn)} },
-	"replication-instance-id":    func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceIdentifier)} },
+	"replication-instance-arn": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceArn)} },
+	"replication-instance-id": func(r *types.ReplicationInstance) []string {
+		return []string{aws.ToString(r.ReplicationInstanceIdentifier)}
+	},
 	"replication-instance-class": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceClass)} },
 	"engine-version":             func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.EngineVersion)} },
 }

@@ -23,7 +23,8 @@ func newServer(t *testing.T, opts ...fakedms.Option) (*fakedms.Server, *dmsapi.C
 	t.Helper()
 	srv := fakedms.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	return srv, srv.DMSClient()
+	// No retries: a retried call would hide a server-side failure.
+	return srv, srv.DMSClient(func(o *dmsapi.Options) { o.RetryMaxAttempts = 1 })
 }
 
 func ctx(t *testing.T) context.Context {

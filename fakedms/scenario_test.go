@@ -79,7 +79,7 @@ func summaries(recs []record) []string {
 // The LocalStack sample sample-dms-kinesis-rds-mariadb (shared spec §1.1)
 // through the SDK, with a per-test database in place of dms_sample.
 var (
-	sampleDrop = []string{"DROP TABLE IF EXISTS novels", "DROP TABLE IF EXISTS accounts", "DROP TABLE IF EXISTS authors"}
+	sampleDrop   = []string{"DROP TABLE IF EXISTS novels", "DROP TABLE IF EXISTS accounts", "DROP TABLE IF EXISTS authors"}
 	sampleCreate = []string{
 		`CREATE TABLE authors (author_id INT AUTO_INCREMENT PRIMARY KEY, first_name VARCHAR(100) NOT NULL, last_name VARCHAR(100) NOT NULL,
 			date_of_birth DATE, nationality VARCHAR(50), biography TEXT, email VARCHAR(255), phone_number VARCHAR(20),
