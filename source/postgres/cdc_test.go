@@ -191,3 +191,44 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestDDLWhileStopped: schema changes made while the task is stopped, with
+// no row in between, still produce their control changes on resume,
+// although the catalogue is already past them when the stream starts.
+func TestDDLWhileStopped(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY, a int)", "CREATE TABLE u (id int PRIMARY KEY)")
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.CDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	// The checkpoint is a change of u: resuming re-reads its transaction,
+	// which says nothing about t.
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1, 10)", "INSERT INTO u VALUES (1)")
+	waitRecords(t, target, 2, memory.Data)
+	require.NoError(t, task.Stop(context.Background()))
+	waitStatus(t, task, dms.StatusStopped)
+
+	dmstest.PostgresExec(t, srv,
+		"ALTER TABLE t ADD COLUMN b text",
+		"ALTER TABLE t DROP COLUMN a",
+		"INSERT INTO t VALUES (2, 'x')",
+		"ALTER TABLE t RENAME COLUMN b TO c",
+	)
+	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (3, 'y')")
+	waitRecords(t, target, 4, memory.Data)
+	require.Equal(t, []string{
+		"create-table .awsdms_apply_exceptions []",
+		"create-table public.t []",
+		"create-table public.u []",
+		"insert public.t [1 10]",
+		"insert public.u [1]",
+		"add-column public.t [] column b",
+		"drop-column public.t [] column a",
+		"insert public.t [2 x]",
+		"rename-column public.t [] column c from b",
+		"insert public.t [3 y]",
+	}, describe(target.Records()))
+}

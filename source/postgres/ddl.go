@@ -67,15 +67,7 @@ BEGIN
 		BEGIN
 			INSERT INTO %[1]s.awsdms_ddl_audit (c_time, c_user, c_txn, c_tag, c_oid, c_name, c_schema, c_ddlqry, c_columns)
 			VALUES (now(), current_user, txid_current()::text, r.command_tag, r.objid, rel.relname, rel.nspname, current_query(),
-				jsonb_build_object(
-					'rename', r.object_type = 'table column',
-					'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid::bigint,
-							'typmod', a.atttypmod, 'notnull', a.attnotnull) ORDER BY a.attnum)
-						FROM pg_attribute a WHERE a.attrelid = r.objid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '[]'),
-					'primary_key', COALESCE((SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM pg_index i
-						CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-						JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-						WHERE i.indrelid = r.objid AND i.indisprimary), '[]')));
+				%[1]s.awsdms_table_shape(r.objid) || jsonb_build_object('rename', r.object_type = 'table column'));
 			IF r.command_tag = 'CREATE TABLE' AND (rel.relreplident IN ('f', 'i') OR (rel.relreplident = 'd' AND rel.haspk)) THEN
 				FOR p IN SELECT pb.pubname FROM pg_publication pb
 					WHERE NOT pb.puballtables
@@ -93,6 +85,20 @@ BEGIN
 END
 $fn$`
 
+// shapeFunctionSQL describes a table's published columns and primary key,
+// for the audit table's c_columns.
+const shapeFunctionSQL = `CREATE OR REPLACE FUNCTION %[1]s.awsdms_table_shape(t oid) RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+SELECT jsonb_build_object(
+	'columns', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', a.attname, 'type', a.atttypid::bigint,
+			'typmod', a.atttypmod, 'notnull', a.attnotnull) ORDER BY a.attnum)
+		FROM pg_attribute a WHERE a.attrelid = t AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''), '[]'),
+	'primary_key', COALESCE((SELECT jsonb_agg(a.attname ORDER BY k.ord) FROM pg_index i
+		CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+		JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+		WHERE i.indrelid = t AND i.indisprimary), '[]'))
+$fn$`
+
 // ensureArtifacts creates the DDL capture artifacts where they are missing.
 func (s *Source) ensureArtifacts(ctx context.Context, conn *pgx.Conn) error {
 	schema := pgx.Identifier{s.artifactsSchema()}.Sanitize()
@@ -104,6 +110,7 @@ func (s *Source) ensureArtifacts(ctx context.Context, conn *pgx.Conn) error {
 	stmts := []string{fmt.Sprintf(auditTableSQL, schema)}
 	if !hasTrigger {
 		stmts = append(stmts,
+			fmt.Sprintf(shapeFunctionSQL, schema),
 			fmt.Sprintf(triggerFunctionSQL, schema, lit),
 			fmt.Sprintf("CREATE EVENT TRIGGER %s ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'DROP TABLE') EXECUTE FUNCTION %s.awsdms_intercept_ddl()", triggerName, schema))
 	}
@@ -113,6 +120,51 @@ func (s *Source) ensureArtifacts(ctx context.Context, conn *pgx.Conn) error {
 		}
 	}
 	return nil
+}
+
+// recordBaselines writes, for each selected table the audit table has no
+// row of yet, a BASELINE row with its columns now. A statement's audit row
+// records the columns after it; the table's previous audit row holds those
+// before it, which is what a stream resumed from before the statement
+// (when the catalogue is already past it) compares with.
+func (s *Source) recordBaselines(ctx context.Context, conn *pgx.Conn, tables []*tableInfo) error {
+	oids := make([]uint32, len(tables))
+	for i, t := range tables {
+		oids[i] = t.oid
+	}
+	schema := pgx.Identifier{s.artifactsSchema()}.Sanitize()
+	_, err := conn.Exec(ctx, fmt.Sprintf(`INSERT INTO %[1]s.awsdms_ddl_audit (c_time, c_user, c_tag, c_oid, c_name, c_schema, c_columns)
+		SELECT now(), current_user, 'BASELINE', c.oid, c.relname, n.nspname, %[1]s.awsdms_table_shape(c.oid)
+		FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.oid = ANY($1) AND NOT EXISTS (SELECT 1 FROM %[1]s.awsdms_ddl_audit a WHERE a.c_oid = c.oid)`, schema), oids)
+	if err != nil {
+		return fmt.Errorf("postgres source: record table definitions in %s.%s: %w", s.artifactsSchema(), auditTable, err)
+	}
+	return nil
+}
+
+// auditedBefore returns the table's definition as the audit row before
+// key recorded it, or nil when there is none.
+func (st *stream) auditedBefore(ctx context.Context, relID uint32, keyText string) (*version, error) {
+	key, err := strconv.ParseInt(keyText, 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("postgres source: audit row key %q: %w", keyText, err)
+	}
+	var schema, table, cols string
+	err = st.side.QueryRow(ctx, fmt.Sprintf(`SELECT c_schema, c_name, c_columns::text FROM %s.awsdms_ddl_audit
+		WHERE c_oid = $1 AND c_key < $2 AND c_columns IS NOT NULL ORDER BY c_key DESC LIMIT 1`,
+		pgx.Identifier{st.src.artifactsSchema()}.Sanitize()), relID, key).Scan(&schema, &table, &cols)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres source: read the audit row before %d: %w", key, err)
+	}
+	var ac auditColumns
+	if err := json.Unmarshal([]byte(cols), &ac); err != nil {
+		return nil, fmt.Errorf("postgres source: audit row before %d: columns: %w", key, err)
+	}
+	return buildVersion(ctx, st.res, schema, table, ac.Columns, ac.PrimaryKey)
 }
 
 func isDuplicate(err error) bool {
@@ -216,14 +268,27 @@ func (st *stream) handleAudit(ctx context.Context, rs *relState, tuple *pglogrep
 	}
 	tag, schema, table, stmt := val("c_tag"), val("c_schema"), val("c_name"), val("c_ddlqry")
 	oid, err := strconv.ParseUint(val("c_oid"), 10, 32)
-	if err != nil || (tag != "CREATE TABLE" && tag != "ALTER TABLE") {
-		return nil // not a statement this source turns into changes
+	if err != nil || (tag != "CREATE TABLE" && tag != "ALTER TABLE") || val("c_columns") == "" {
+		// Not a statement this source turns into changes (BASELINE rows,
+		// rows of AWS's own trigger, which lack c_columns).
+		return nil
 	}
 	relID := uint32(oid)
-	prev := st.tracked[relID]
 	if !st.src.selected(st.sel, schema, table) {
 		delete(st.tracked, relID) // renamed out of the selection, or never in it
 		return nil
+	}
+	prev := st.tracked[relID]
+	if !st.own[relID] {
+		// The tracked definition is today's catalogue, maybe already past
+		// this statement: the previous audit row has the columns before it.
+		h, err := st.auditedBefore(ctx, relID, val("c_key"))
+		if err != nil {
+			return err
+		}
+		if h != nil {
+			prev = h
+		}
 	}
 	var cols auditColumns
 	if err := json.Unmarshal([]byte(val("c_columns")), &cols); err != nil {
@@ -233,7 +298,9 @@ func (st *stream) handleAudit(ctx context.Context, rs *relState, tuple *pglogrep
 	if err != nil {
 		return err
 	}
+	st.own[relID] = true
 	if prev != nil && reflect.DeepEqual(prev.def, v.def) {
+		st.tracked[relID] = prev
 		return nil
 	}
 	st.tracked[relID] = v

@@ -186,8 +186,9 @@
 //
 // With CaptureDdls (default true) the source creates, in DdlArtifactsSchema
 // (default public), the table awsdms_ddl_audit (AWS DMS's columns plus
-// c_columns, the table's columns and primary key after the statement) and
-// the SECURITY DEFINER function and event trigger awsdms_intercept_ddl on
+// c_columns, the table's columns and primary key after the statement, as
+// the function awsdms_table_shape describes them) and the SECURITY DEFINER
+// function and event trigger awsdms_intercept_ddl on
 // ddl_command_end for CREATE TABLE, ALTER TABLE and DROP TABLE (PostgreSQL
 // reports no object for a drop there, so DROP TABLE records nothing; AWS
 // emits nothing for it either). The audit table is in the publication;
@@ -204,18 +205,24 @@
 // Other ALTERs (defaults, constraints, nullability) emit nothing; RENAME
 // TABLE emits nothing (as on AWS) and the table stays selected only if its
 // new name is. The changes come from comparing the recorded columns with
-// the stream's current definition of the table, so no SQL is parsed.
+// the columns before the statement, so no SQL is parsed: those are the
+// stream's own definition of the table when it has one (from a Relation
+// message or an earlier audit row), otherwise the table's previous audit
+// row, since today's catalogue may already be past the statement (a
+// resumed stream). For that, a stream or snapshot that selects a table the
+// audit table has no row of yet records a BASELINE row with its columns.
 // Rows are decoded with the columns of pgoutput's Relation messages, which
 // describe the rows that follow them: each new shape is a new TableDef
 // (nullability and primary key read from the catalogue), and a shape the
 // audit row already described reuses that TableDef, so a control change
 // and the rows after it share one definition; a TableDef handed out is
 // never changed. One set of artifacts serves every task of a database;
-// DropSlot leaves them. With CaptureDdls false nothing is created and no
-// control change is emitted, while rows still decode with their own
-// columns. A stream resumed from before a schema change, with no row of
-// the table in between, compares with today's definition and may miss that
-// change's control record.
+// DropSlot leaves them. Rows of an audit table without c_columns (AWS's
+// own trigger) are ignored. With CaptureDdls false nothing is created and
+// no control change is emitted, while rows still decode with their own
+// columns. Statements inside the trigger that fail (it never lets the
+// user's statement fail) are logged by the server as warnings and not
+// captured.
 //
 // # Streams
 //

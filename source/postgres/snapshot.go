@@ -81,6 +81,9 @@ func (sn *snapshot) open(ctx context.Context, sel dms.TableSelector) error {
 		if err := s.ensureArtifacts(ctx, sn.conn); err != nil {
 			return err
 		}
+		if err := s.recordBaselines(ctx, sn.conn, tables); err != nil {
+			return err
+		}
 	}
 	if err := s.ensurePublication(ctx, sn.conn, tables); err != nil {
 		return err

@@ -34,7 +34,10 @@ type stream struct {
 
 	rels    map[uint32]*relState // by relation OID, from Relation messages
 	tracked map[uint32]*version  // latest definition of each selected table
-	warned  map[uint32]bool      // tables warned about unchanged TOAST values
+	// own marks the tracked definitions that come from the stream itself
+	// (a Relation message or an audit row) rather than today's catalogue.
+	own    map[uint32]bool
+	warned map[uint32]bool // tables warned about unchanged TOAST values
 
 	txn     txnState
 	skip    *position // resume: changes up to and including this were delivered
@@ -107,7 +110,7 @@ func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSe
 	}
 	st := &stream{
 		src: s, sel: sel, log: s.log, slot: slot, side: side, res: newResolver(side), statusEvery: statusInterval,
-		rels: map[uint32]*relState{}, tracked: map[uint32]*version{}, warned: map[uint32]bool{},
+		rels: map[uint32]*relState{}, tracked: map[uint32]*version{}, own: map[uint32]bool{}, warned: map[uint32]bool{},
 	}
 	if err := st.open(ctx, from, start, pub); err != nil {
 		st.Close()
@@ -130,6 +133,9 @@ func (st *stream) open(ctx context.Context, from dms.Position, start position, p
 	}
 	if s.captureDdls() {
 		if err := s.ensureArtifacts(ctx, st.side); err != nil {
+			return err
+		}
+		if err := s.recordBaselines(ctx, st.side, tables); err != nil {
 			return err
 		}
 	}
@@ -481,6 +487,7 @@ func (st *stream) relation(ctx context.Context, m *pglogrepl.RelationMessage) er
 	if !rs.selected {
 		return nil
 	}
+	st.own[m.RelationID] = true
 	shape := shapeOf(rs.cols)
 	if v := st.tracked[m.RelationID]; v != nil && v.shape == shape && v.def.Schema == rs.schema && v.def.Table == rs.table {
 		rs.v = v
