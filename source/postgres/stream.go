@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -265,7 +266,7 @@ func (st *stream) receive(ctx context.Context) error {
 	if st.src.cfg.HeartbeatEnable {
 		if !now.Before(st.nextHeartbeat) {
 			if _, err := st.side.Exec(sideCtx, "SELECT pg_logical_emit_message(false, 'awsdms_heartbeat', '')"); err != nil {
-				return fmt.Errorf("postgres source: write heartbeat: %w", err)
+				return connLost(fmt.Errorf("postgres source: write heartbeat: %w", err))
 			}
 			st.nextHeartbeat = now.Add(st.src.heartbeatFrequency())
 		}
@@ -280,9 +281,7 @@ func (st *stream) receive(ctx context.Context) error {
 		if ctx.Err() == nil && pgconn.Timeout(err) {
 			return nil
 		}
-		// A lost connection (server restart, network): the engine reopens
-		// the stream at its checkpoint.
-		return dms.Recoverable(fmt.Errorf("postgres source: replication stream of slot %s: %w", st.slot, err))
+		return connLost(fmt.Errorf("postgres source: replication stream of slot %s: %w", st.slot, err))
 	}
 	switch m := msg.(type) {
 	case *pgproto3.CopyData:
@@ -314,6 +313,17 @@ func (st *stream) receive(ctx context.Context) error {
 	return nil
 }
 
+// connLost marks an error of a lost connection (server restart, network,
+// a terminated backend) as dms.Recoverable, so the engine reopens the
+// stream at its checkpoint; an ordinary SQL error stays fatal.
+func connLost(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Severity != "FATAL" && pe.Severity != "PANIC" {
+		return err
+	}
+	return dms.Recoverable(err)
+}
+
 // idle moves the flush position to the server's WAL end when the stream
 // is between transactions and everything it delivered is acknowledged:
 // nothing selected lies before that point that the task does not have.
@@ -333,7 +343,7 @@ func (st *stream) sendStatus(ctx context.Context) error {
 	ack := st.ack
 	st.ackMu.Unlock()
 	if err := pglogrepl.SendStandbyStatusUpdate(ctx, st.repl, pglogrepl.StandbyStatusUpdate{WALWritePosition: ack}); err != nil {
-		return fmt.Errorf("postgres source: send status update for slot %s: %w", st.slot, err)
+		return connLost(fmt.Errorf("postgres source: send status update for slot %s: %w", st.slot, err))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pglogrepl"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
@@ -240,4 +241,10 @@ func TestSlotNames(t *testing.T) {
 	require.Equal(t, "d b", pc.Database)
 	require.Equal(t, "database", pc.RuntimeParams["replication"])
 	require.Equal(t, "UTC", pc.RuntimeParams["TimeZone"])
+}
+
+func TestConnLost(t *testing.T) {
+	require.True(t, dms.IsRecoverable(connLost(errors.New("read tcp: connection reset by peer"))))
+	require.True(t, dms.IsRecoverable(connLost(&pgconn.PgError{Severity: "FATAL", Code: "57P01"})))
+	require.False(t, dms.IsRecoverable(connLost(&pgconn.PgError{Severity: "ERROR", Code: "42704"})))
 }
