@@ -1,0 +1,87 @@
+// Package fakedms is a local stand-in for the AWS Database Migration
+// Service API that really replicates: the unmodified AWS SDKs (and the AWS
+// CLI, boto3, …) create replication instances, endpoints and tasks, and the
+// tasks run on minidms's engine (package dms), reading MySQL or MariaDB
+// (source/mysql) and writing the records AWS DMS writes to Kinesis
+// (target/kinesis). The built-in Kinesis (fakedms/fakekinesis) is served on
+// the same endpoint, so one URL is all a test needs.
+//
+//	srv := fakedms.NewServer()
+//	defer srv.Close()
+//	client := srv.DMSClient()         // *databasemigrationservice.Client
+//	kc := srv.KinesisClient()         // the built-in Kinesis
+//	cfg := srv.AWSConfig()            // region, static credentials, BaseEndpoint
+//
+// fakedms translates API calls into engine calls and engine state into API
+// shapes; it holds no replication logic. The resource model is the SDK's
+// own service/databasemigrationservice/types, rendered by one reflective
+// awsJson 1.1 codec (epoch-second timestamps, nil members omitted); errors
+// are the SDK's fault types (ResourceNotFoundFault, …) or
+// InvalidParameterValueException, rendered with X-Amzn-ErrorType and
+// {"__type","message"}. An operation fakedms does not serve fails with
+// UnknownOperationException naming it. The README lists the operations.
+//
+// # Lifecycle and waiters
+//
+// A created task is "creating" in the response and "ready" once the state
+// delay (WithStateDelay, default 0) has passed; instances become
+// "available", endpoints are "active" at once. StartReplicationTask
+// answers "starting", as AWS does, and returns once the engine has opened
+// its source (at most five seconds), so describes after it see "running"
+// (or, for a full load already done, "stopped"): the SDK's
+// ReplicationTaskStopped waiter, which fails on "starting", can follow a
+// start, and the Running waiter sees a CDC task running only once its
+// change stream is open, so no change made after the waiter returns is
+// missed. StopReplicationTask answers "stopping" and the task is "stopped"
+// (Stop Reason NORMAL) once everything read has been written. Deletes
+// answer "deleting"; the resource disappears after the state delay. A
+// started task never goes back to "ready". Every SDK waiter
+// (ReplicationTaskReady/Running/Stopped/Deleted,
+// ReplicationInstanceAvailable/Deleted, EndpointDeleted,
+// TestConnectionSucceeds) therefore succeeds; give them
+// MinDelay/MaxDelay of a few milliseconds instead of the 15 s default.
+//
+// StartReplicationTaskType follows AWS: start-replication only for a task
+// that never ran (InvalidParameterCombinationException "Start Type :
+// START_REPLICATION, valid only for tasks running for the first time"
+// otherwise); resume-processing continues after the checkpoint;
+// reload-target loads everything again. Resuming or reloading a task that
+// never ran starts it. RecoveryCheckpoint wraps the engine's source
+// position as checkpoint:V1#1#<position>#0#0#*#0#0, and a CdcStartPosition
+// in that form, or a native position (mysql-bin.000002:4), is where CDC
+// starts. CdcStartTime, and a date given as CdcStartPosition, start CDC
+// from now: the sources cannot look a time up in their log yet (a warning
+// is logged).
+//
+// The engine task is built at the first start, from the endpoints as they
+// are then, and built again at a start after ModifyReplicationTask or
+// ModifyEndpoint, keeping the checkpoint; a full load resumed after such a
+// rebuild loads every table again.
+//
+// # Endpoints
+//
+// Source endpoints with EngineName mysql, mariadb or aurora connect with
+// ServerName, Port, Username and Password, MySQLSettings taking precedence
+// (SecretsManagerSecretId is not supported). Kinesis target endpoints
+// write to KinesisSettings.StreamArn on the built-in Kinesis, or on the
+// Kinesis API given by WithKinesisEndpoint. Which engine builds which
+// source or target is one map in engines.go: a new source is one line.
+// TestConnection really connects: the MySQL source's Check (which also
+// checks the binlog settings CDC needs), DescribeStreamSummary of the
+// target stream.
+//
+// # Choices where AWS is not documented
+//
+// Messages of faults AWS documents but whose text no public source shows
+// are this package's own, in AWS's style; the README marks them. The
+// ReplicationEngineType ids in the "endpoint must be of type SOURCE"
+// message are AWS's only for kinesis (47). Pagination markers are offsets.
+//
+// # Test helpers
+//
+// [Handler.SetError] and [WithError] make an operation fail;
+// [Handler.EngineTask] gives a task's engine task; [Handler.Kinesis] gives
+// the built-in Kinesis, whose Records reads a stream without the protocol.
+// [NewHandler] serves without a listener (fakedms/cmd/fakedms uses it).
+// [WithService] mounts another API (an S3 fake) on the same endpoint.
+package fakedms
