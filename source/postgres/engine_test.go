@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -185,29 +186,6 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 	}, describe(target.Records()))
 }
 
-// TestResumeInsideTransaction resumes from a change in the middle of a
-// transaction: the rest of it arrives, nothing before it again.
-func TestResumeInsideTransaction(t *testing.T) {
-	srv := dmstest.Postgres(t)
-	dmstest.PostgresExec(t, srv, "CREATE TABLE items (id int PRIMARY KEY, label varchar(20))")
-	src := newSource(srv)
-	cs := openChanges(t, src, "")
-	dmstest.PostgresExec(t, srv, bulkTxn(1, 6)...)
-	dmstest.PostgresExec(t, srv, "INSERT INTO items VALUES (9, 'next')")
-	first := nextN(t, cs, 3)
-	require.Equal(t, 3, first[2].TransactionRecord)
-	require.NoError(t, cs.Close())
-
-	cs = openChanges(t, src, first[2].Position)
-	rest := nextN(t, cs, 3)
-	var got []string
-	for _, c := range rest {
-		got = append(got, fmt.Sprintf("%v %d", c.Data, c.TransactionRecord))
-	}
-	require.Equal(t, []string{"[4 bulk] 4", "[5 bulk] 5", "[9 next] 1"}, got)
-	require.Equal(t, first[0].TransactionID, rest[0].TransactionID)
-}
-
 // gatedTarget holds back the first full-load batch until open is closed, so
 // a test can make changes while the load is certainly in progress.
 type gatedTarget struct {
@@ -355,4 +333,313 @@ func TestLostConnectionRecovers(t *testing.T) {
 	after := walsender()
 	require.NotZero(t, after)
 	require.NotEqual(t, before, after, "the stream was reopened")
+}
+
+const matrixTable = `CREATE TABLE matrix (
+	id int PRIMARY KEY,
+	i2 smallint, i4 integer, i8 bigint, ser serial,
+	n_bounded numeric(10,2), n_unbounded numeric, n_big numeric(40,5),
+	r real, d double precision, m money, b boolean,
+	c char(5), vc varchar(20), vc_free varchar, t text, by bytea,
+	dt date, tm time, tm3 time(3), ts timestamp, ts0 timestamp(0), tstz timestamptz,
+	iv interval, u uuid, j json, jb jsonb, arr int[], e mood, h hstore, x xml, dom positive,
+	nul text)`
+
+const matrixValues = `(%d, -32768, 2147483647, 9223372036854775807, DEFAULT,
+	12345678.90, 3.14159265358979, 123456789012345678901234567890123.45678,
+	1.1, 2.718281828459045, 1234.56, true,
+	'ab', 'hello', 'free', 'text value', '\xdeadbeef',
+	'2024-02-29', '13:14:15.123456', '01:02:03.5', '2024-01-02 03:04:05.678', '2024-01-02 03:04:05', '2024-01-02 03:04:05.5+02',
+	'1 year 2 mons 3 days 04:05:06', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"a": 1}', '{"b":[1,2]}', '{1,2,3}', 'happy', 'k=>v', '<a>1</a>', 7,
+	NULL)`
+
+// TestTypeMatrix pins the DMS type and Go value of every mapped type, after
+// full load and after CDC.
+func TestTypeMatrix(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv,
+		"CREATE EXTENSION IF NOT EXISTS hstore",
+		"CREATE TYPE mood AS ENUM ('sad', 'happy')",
+		"CREATE DOMAIN positive AS int CHECK (VALUE > 0)",
+		matrixTable,
+		fmt.Sprintf("INSERT INTO matrix VALUES "+matrixValues, 1),
+		"INSERT INTO matrix (id, m, ts, tstz, r, d) VALUES (3, -1234567.891, '1999-12-31 23:59:59.999999', '2000-01-01 00:00:00+00', 'NaN', '-Infinity')",
+	)
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.FullLoadAndCDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	loads := waitRecords(t, target, 2, func(r memory.Record) bool { return r.Op == dms.OpLoad })
+	dmstest.PostgresExec(t, srv, fmt.Sprintf("INSERT INTO matrix VALUES "+matrixValues, 2))
+	ins := waitRecords(t, target, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert })[0]
+
+	type col struct {
+		name, typ     string
+		length, p, sc int
+	}
+	var got []col
+	for _, c := range loads[0].Table.Columns {
+		got = append(got, col{c.Name, string(c.Type), c.Length, c.Precision, c.Scale})
+	}
+	require.Equal(t, []col{
+		{"id", "INT4", 0, 0, 0},
+		{"i2", "INT2", 0, 0, 0},
+		{"i4", "INT4", 0, 0, 0},
+		{"i8", "INT8", 0, 0, 0},
+		{"ser", "INT4", 0, 0, 0},
+		{"n_bounded", "NUMERIC", 0, 10, 2},
+		{"n_unbounded", "NUMERIC", 0, 28, 6},
+		{"n_big", "STRING", 42, 0, 0},
+		{"r", "REAL4", 0, 0, 0},
+		{"d", "REAL8", 0, 0, 0},
+		{"m", "NUMERIC", 0, 38, 4},
+		{"b", "BOOLEAN", 0, 0, 0},
+		{"c", "WSTRING", 5, 0, 0},
+		{"vc", "WSTRING", 20, 0, 0},
+		{"vc_free", "NCLOB", 0, 0, 0},
+		{"t", "NCLOB", 0, 0, 0},
+		{"by", "BLOB", 0, 0, 0},
+		{"dt", "DATE", 0, 0, 0},
+		{"tm", "TIME", 0, 0, 6},
+		{"tm3", "TIME", 0, 0, 3},
+		{"ts", "DATETIME", 0, 0, 6},
+		{"ts0", "DATETIME", 0, 0, 0},
+		{"tstz", "DATETIME", 0, 0, 6},
+		{"iv", "STRING", 128, 0, 0},
+		{"u", "STRING", 36, 0, 0},
+		{"j", "NCLOB", 0, 0, 0},
+		{"jb", "NCLOB", 0, 0, 0},
+		{"arr", "NCLOB", 0, 0, 0},
+		{"e", "STRING", 64, 0, 0},
+		{"h", "NCLOB", 0, 0, 0},
+		{"x", "CLOB", 0, 0, 0},
+		{"dom", "INT4", 0, 0, 0},
+		{"nul", "NCLOB", 0, 0, 0},
+	}, got)
+	require.Equal(t, "money", loads[0].Table.Columns[10].SourceType)
+	require.Equal(t, "mood", loads[0].Table.Columns[28].SourceType)
+	require.False(t, loads[0].Table.Columns[0].Nullable)
+	require.True(t, loads[0].Table.Columns[1].Nullable)
+
+	want := func(id int64, serial int64) dms.Row {
+		return dms.Row{
+			id, int64(-32768), int64(2147483647), int64(9223372036854775807), serial,
+			"12345678.90", "3.14159265358979", "123456789012345678901234567890123.45678",
+			float32(1.1), 2.718281828459045, "1234.5600", true,
+			"ab   ", "hello", "free", "text value", []byte{0xde, 0xad, 0xbe, 0xef},
+			"2024-02-29", "13:14:15.123456", "01:02:03.500", "2024-01-02 03:04:05.678000", "2024-01-02 03:04:05", "2024-01-02 01:04:05.500000",
+			"1 year 2 mons 3 days 04:05:06", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", `{"a": 1}`, `{"b": [1, 2]}`, "{1,2,3}", "happy", `"k"=>"v"`, "<a>1</a>", int64(7),
+			nil,
+		}
+	}
+	require.Equal(t, want(1, 1), loads[0].Data, "full load")
+	require.Equal(t, want(2, 3), ins.Data, "CDC")
+
+	edge := loads[1].Data
+	require.Len(t, edge, 33)
+	require.Equal(t, int64(3), edge[0])
+	require.Equal(t, int64(2), edge[4])
+	require.True(t, math.IsNaN(float64(edge[8].(float32))), "NaN real: %v", edge[8])
+	require.Equal(t, math.Inf(-1), edge[9])
+	require.Equal(t, "-1234567.8900", edge[10])
+	require.Equal(t, "1999-12-31 23:59:59.999999", edge[20])
+	require.Equal(t, "2000-01-01 00:00:00.000000", edge[22])
+	for _, i := range []int{1, 2, 3, 5, 6, 7, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32} {
+		require.Nil(t, edge[i], "column %d", i)
+	}
+}
+
+// bigText is over 30 KB of md5 hex, which compresses too little to stay
+// inline: PostgreSQL stores it out of line (TOAST).
+const bigText = "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 1000) i)"
+
+func TestUnchangedToastValue(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv,
+		"CREATE TABLE docs (id int PRIMARY KEY, n int, body text)",
+		"CREATE TABLE docs_full (id int PRIMARY KEY, n int, body text)",
+		"ALTER TABLE docs_full REPLICA IDENTITY FULL",
+	)
+	var big string
+	require.NoError(t, connect(t, srv).QueryRow(context.Background(), "SELECT "+bigText).Scan(&big))
+	require.Len(t, big, 32000)
+
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.CDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv,
+		"INSERT INTO docs VALUES (1, 1, "+bigText+")",
+		"INSERT INTO docs_full VALUES (1, 1, "+bigText+")",
+		"UPDATE docs SET n = 2 WHERE id = 1",
+		"UPDATE docs_full SET n = 2 WHERE id = 1",
+		"UPDATE docs SET body = 'small' WHERE id = 1",
+	)
+	recs := waitRecords(t, target, 5, memory.Data)
+
+	require.Equal(t, dms.Row{int64(1), int64(1), big}, recs[0].Data)
+	require.Equal(t, dms.Row{int64(1), int64(1), big}, recs[1].Data)
+
+	// Default replica identity: PostgreSQL sends neither the unchanged
+	// value nor an old row, so the column is nil (documented), never "".
+	require.Equal(t, dms.OpUpdate, recs[2].Op)
+	require.Equal(t, "docs", recs[2].Table.Table)
+	require.Equal(t, dms.Row{int64(1), int64(2), nil}, recs[2].Data)
+	require.Nil(t, recs[2].Before)
+
+	// REPLICA IDENTITY FULL: the old row carries the value.
+	require.Equal(t, "docs_full", recs[3].Table.Table)
+	require.Equal(t, dms.Row{int64(1), int64(2), big}, recs[3].Data)
+	require.Equal(t, dms.Row{int64(1), int64(1), big}, recs[3].Before)
+
+	require.Equal(t, dms.Row{int64(1), int64(2), "small"}, recs[4].Data)
+}
+
+func TestDDLCapture(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY, a int)")
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.CDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv,
+		"INSERT INTO t VALUES (1, 10)",
+		"ALTER TABLE t ADD COLUMN b text",
+		"INSERT INTO t VALUES (2, 20, 'x')",
+		"ALTER TABLE t DROP COLUMN a",
+		"INSERT INTO t VALUES (3, 'y')",
+		"ALTER TABLE t ALTER COLUMN b TYPE varchar(10)",
+		"INSERT INTO t VALUES (4, 'z')",
+		"ALTER TABLE t RENAME COLUMN b TO c",
+		"INSERT INTO t VALUES (5, 'w')",
+		"ALTER TABLE t ALTER COLUMN c SET DEFAULT 'd'", // no column change: nothing
+		"CREATE TABLE t2 (id int PRIMARY KEY)",
+		"INSERT INTO t2 VALUES (1)",
+		"CREATE TEMP TABLE tmp (id int PRIMARY KEY)", // not publishable: the trigger leaves it alone
+		"CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)",
+		"CREATE TABLE nokey (v int)",
+		"UPDATE nokey SET v = 1", // a new table without identity stays out of the publication
+		"CREATE SCHEMA other",
+		"CREATE TABLE other.unrelated (id int PRIMARY KEY)", // not selected
+		"INSERT INTO other.unrelated VALUES (1)",
+		"INSERT INTO t VALUES (6, 'end')",
+	)
+	recs := waitRecords(t, target, 15, nil)
+	require.Equal(t, []string{
+		"create-table .awsdms_apply_exceptions []",
+		"create-table public.t []",
+		"insert public.t [1 10]",
+		"add-column public.t [] column b",
+		"insert public.t [2 20 x]",
+		"drop-column public.t [] column a",
+		"insert public.t [3 y]",
+		"column-type-change public.t [] column b",
+		"insert public.t [4 z]",
+		"rename-column public.t [] column c from b",
+		"insert public.t [5 w]",
+		"create-table public.t2 []",
+		"insert public.t2 [1]",
+		"create-table public.nokey []",
+		"insert public.t [6 end]",
+	}, describe(recs))
+	for i, cols := range map[int][]string{
+		2: {"id", "a"}, 3: {"id", "a", "b"}, 4: {"id", "a", "b"}, 5: {"id", "b"}, 6: {"id", "b"},
+		7: {"id", "b"}, 8: {"id", "b"}, 9: {"id", "c"}, 10: {"id", "c"}, 11: {"id"},
+	} {
+		require.Equal(t, cols, colNames(recs[i].Table), "record %d", i)
+	}
+	for _, i := range []int{3, 5, 7, 9} {
+		require.Same(t, recs[i].Table, recs[i+1].Table, "a schema change and the rows after it share one definition")
+		require.NotEmpty(t, recs[i].Position)
+		require.NotZero(t, recs[i].TransactionID)
+		require.Equal(t, 1, recs[i].TransactionRecord)
+	}
+	require.NotSame(t, recs[2].Table, recs[4].Table, "a definition handed out is never changed")
+	require.Equal(t, []string{"id", "a"}, colNames(recs[2].Table))
+	require.Equal(t, dms.TypeNCLOB, recs[5].Table.Columns[1].Type)
+	require.Equal(t, dms.TypeWString, recs[7].Table.Columns[1].Type)
+	require.Equal(t, 10, recs[7].Table.Columns[1].Length)
+	require.Equal(t, "ALTER TABLE t RENAME COLUMN b TO c", recs[9].Statement)
+	require.Equal(t, []string{"id"}, recs[11].Table.PrimaryKey)
+
+	stats := task.TableStatistics()
+	require.Len(t, stats, 2)
+	require.Equal(t, "t", stats[0].TableName)
+	require.Equal(t, int64(4), stats[0].Ddls)
+	require.Equal(t, int64(6), stats[0].Inserts)
+	require.Equal(t, "t2", stats[1].TableName)
+	require.Equal(t, int64(1), stats[1].Inserts)
+}
+
+func TestDDLCaptureOff(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY, a int)")
+	target := memory.New()
+	task := newTask(t, newSource(srv, noDDL), target, dms.CDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv,
+		"INSERT INTO t VALUES (1, 10)",
+		"ALTER TABLE t ADD COLUMN b text",
+		"INSERT INTO t VALUES (2, 20, 'x')",
+		"ALTER TABLE t RENAME COLUMN b TO c",
+		"ALTER TABLE t DROP COLUMN a",
+		"INSERT INTO t VALUES (3, 'y')",
+	)
+	waitRecords(t, target, 3, memory.Data)
+	recs := target.Records()
+	require.Equal(t, []string{
+		"create-table .awsdms_apply_exceptions []",
+		"create-table public.t []",
+		"insert public.t [1 10]",
+		"insert public.t [2 20 x]",
+		"insert public.t [3 y]",
+	}, describe(recs))
+	require.Equal(t, []string{"id", "a", "b"}, colNames(recs[3].Table), "rows still decode with their own columns")
+	require.Equal(t, []string{"id", "c"}, colNames(recs[4].Table))
+
+	var triggers int
+	require.NoError(t, connect(t, srv).QueryRow(context.Background(),
+		"SELECT count(*) FROM pg_event_trigger WHERE evtname = 'awsdms_intercept_ddl'").Scan(&triggers))
+	require.Zero(t, triggers, "no DDL artifacts with CaptureDdls off")
+}
+
+// TestDDLWhileStopped: schema changes made while the task is stopped, with
+// no row in between, still produce their control changes on resume,
+// although the catalogue is already past them when the stream starts.
+func TestDDLWhileStopped(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY, a int)", "CREATE TABLE u (id int PRIMARY KEY)")
+	target := memory.New()
+	task := newTask(t, newSource(srv), target, dms.CDC, "")
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	waitStatus(t, task, dms.StatusRunning)
+	// The checkpoint is a change of u: resuming re-reads its transaction,
+	// which says nothing about t.
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1, 10)", "INSERT INTO u VALUES (1)")
+	waitRecords(t, target, 2, memory.Data)
+	require.NoError(t, task.Stop(context.Background()))
+	waitStatus(t, task, dms.StatusStopped)
+
+	dmstest.PostgresExec(t, srv,
+		"ALTER TABLE t ADD COLUMN b text",
+		"ALTER TABLE t DROP COLUMN a",
+		"INSERT INTO t VALUES (2, 'x')",
+		"ALTER TABLE t RENAME COLUMN b TO c",
+	)
+	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
+	waitStatus(t, task, dms.StatusRunning)
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (3, 'y')")
+	waitRecords(t, target, 4, memory.Data)
+	require.Equal(t, []string{
+		"create-table .awsdms_apply_exceptions []",
+		"create-table public.t []",
+		"create-table public.u []",
+		"insert public.t [1 10]",
+		"insert public.u [1]",
+		"add-column public.t [] column b",
+		"drop-column public.t [] column a",
+		"insert public.t [2 x]",
+		"rename-column public.t [] column c from b",
+		"insert public.t [3 y]",
+	}, describe(target.Records()))
 }
