@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"testing"
@@ -58,4 +59,50 @@ func TestResumeInsideTransaction(t *testing.T) {
 	}
 	require.Equal(t, []string{"[4 bulk] 4", "[5 bulk] 5", "[9 next] 1"}, got)
 	require.Equal(t, first[0].TransactionID, rest[0].TransactionID)
+}
+
+// TestSnapshotLoad: rows stream through emit; an error from emit stops the
+// load, and the snapshot stays usable and consistent.
+func TestSnapshotLoad(t *testing.T) {
+	srv := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, srv, "CREATE TABLE t (id int PRIMARY KEY, v text)")
+	dmstest.PostgresExec(t, srv, bulkInsert("t", 0, 3000, 1000, func(i int) string { return fmt.Sprintf("(%d, 'v%d')", i, i) })...)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	sn, err := newSource(srv).Snapshot(ctx)
+	require.NoError(t, err)
+	defer sn.Close()
+	require.Empty(t, sn.Position(), "the view opens with the first Tables call")
+	defs, err := sn.Tables(ctx, schemaSel("public"))
+	require.NoError(t, err)
+	require.Len(t, defs, 1)
+	require.Regexp(t, `^[0-9A-F]{8}/[0-9A-F]{8}\.0\.[0-9A-F]{8}/[0-9A-F]{8}$`, string(sn.Position()))
+	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (-1, 'after the snapshot')", "DELETE FROM t WHERE id = 0")
+
+	stop := errors.New("enough")
+	n := 0
+	err = sn.Load(ctx, defs[0], func(dms.Row) error {
+		n++
+		if n == 10 {
+			return stop
+		}
+		return nil
+	})
+	require.ErrorIs(t, err, stop)
+	require.Equal(t, 10, n)
+
+	var rows []dms.Row
+	require.NoError(t, sn.Load(ctx, defs[0], func(r dms.Row) error {
+		rows = append(rows, r)
+		return nil
+	}))
+	require.Len(t, rows, 3000, "the snapshot's rows, not today's")
+	require.Equal(t, dms.Row{int64(0), "v0"}, rows[0])
+	require.Equal(t, dms.Row{int64(2999), "v2999"}, rows[2999])
+
+	// The change stream continues right after the snapshot.
+	cs := openChanges(t, newSource(srv), sn.Position())
+	got := nextN(t, cs, 2)
+	require.Equal(t, "insert public.t [-1 after the snapshot]", describeChange(got[0]))
+	require.Equal(t, "delete public.t [0 <nil>]", describeChange(got[1]))
 }
