@@ -151,9 +151,63 @@ func TestCDCTaskStartStopResume(t *testing.T) {
 	dmstest.MySQLExec(t, p.db, "UPDATE t SET v = 'z' WHERE id = 1")
 	recs := waitRecords(t, p, 5)
 	require.Contains(t, string(recs[4].Data), `"before":	{`)
+
+	// ReloadTables is checked and acknowledged.
+	reload, err := p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn),
+		TablesToReload: []types.TableToReload{{SchemaName: aws.String(p.db.Database), TableName: aws.String("t")}}})
+	require.NoError(t, err)
+	require.Equal(t, arn, *reload.ReplicationTaskArn)
+	_, err = p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn),
+		TablesToReload: []types.TableToReload{{SchemaName: aws.String(p.db.Database), TableName: aws.String("other")}}})
+	requireAPIError(t, err, "InvalidParameterValueException", "Table "+p.db.Database+".other is not part of replication task cdc")
+
 	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
 	require.NoError(t, err)
 	p.waitStopped(t, arn)
+
+	// A new task started at the first task's RecoveryCheckpoint sees only
+	// what came after it.
+	checkpoint := p.describe(t, arn).RecoveryCheckpoint
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (3, 'c')")
+	out, err := p.c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("from-checkpoint"), MigrationType: types.MigrationTypeValueCdc,
+		ReplicationInstanceArn: aws.String(p.instance), SourceEndpointArn: aws.String(p.source), TargetEndpointArn: aws.String(p.target),
+		TableMappings: aws.String(selectTables(p.db.Database, "t")), CdcStartPosition: checkpoint,
+	})
+	require.NoError(t, err)
+	require.Equal(t, *checkpoint, *out.ReplicationTask.CdcStartPosition)
+	second := *out.ReplicationTask.ReplicationTaskArn
+	p.waitReady(t, second)
+	p.start(t, second, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitRunning(t, second)
+	recs = waitRecords(t, p, 8)
+	require.Contains(t, string(recs[7].Data), `"operation":	"insert"`)
+	require.Contains(t, string(recs[7].Data), `"id":	3`)
+	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(second)})
+	require.NoError(t, err)
+	p.waitStopped(t, second)
+	require.Len(t, p.srv.Kinesis().Records(p.stream), 8)
+}
+
+func TestTaskWaitersWithStateDelay(t *testing.T) {
+	p := newPipeline(t, nil, fakedms.WithStateDelay(100*time.Millisecond))
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY)")
+	arn := *p.createTask(t, "slow", types.MigrationTypeValueFullLoad, selectTables(p.db.Database, "t"), "").ReplicationTaskArn
+	require.Equal(t, "creating", *p.describe(t, arn).Status)
+	p.waitReady(t, arn)
+	p.start(t, arn, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitStopped(t, arn)
+	mod, err := p.c.ModifyReplicationTask(ctx(t), &dmsapi.ModifyReplicationTaskInput{ReplicationTaskArn: aws.String(arn), TaskData: aws.String("{}")})
+	require.NoError(t, err)
+	require.Equal(t, "modifying", *mod.ReplicationTask.Status)
+	require.Equal(t, "modifying", *p.describe(t, arn).Status)
+	// The Stopped waiter fails on "modifying", on AWS too: poll instead.
+	require.Eventually(t, func() bool { return *p.describe(t, arn).Status == "stopped" }, waitLimit, 10*time.Millisecond)
+	_, err = p.c.DeleteReplicationTask(ctx(t), &dmsapi.DeleteReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, "deleting", *p.describe(t, arn).Status)
+	w := dmsapi.NewReplicationTaskDeletedWaiter(p.c, func(o *dmsapi.ReplicationTaskDeletedWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) })
+	require.NoError(t, w.Wait(ctx(t), byArn(arn), waitLimit))
 }
 
 func TestTaskFailsWhenNoTableMatches(t *testing.T) {
