@@ -260,7 +260,9 @@ func closePgConn(conn *pgconn.PgConn) {
 // wal_level logical, a role with the REPLICATION attribute, a free
 // replication slot (unless the task's slot exists), wal_sender_timeout 0 or
 // at least 10 s, and a superuser when the DDL capture artifacts are still to
-// be created. The error names the fix.
+// be created. The error names the fix. Check knows no selection: the
+// warning for selected tables without a replica identity comes when
+// Changes or the snapshot's Tables reads them.
 func (s *Source) Check(ctx context.Context) error {
 	if err := s.validate(); err != nil {
 		return err
