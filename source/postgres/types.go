@@ -74,7 +74,8 @@ func (r *resolver) resolve(ctx context.Context, oid uint32, typmod int32) (mappe
 		return mappedType{}, fmt.Errorf("format type %d: %w", oid, err)
 	}
 	// Domains take the type (and, unless the column has its own, the
-	// modifier) of their base type.
+	// modifier) of their base type; domains may stack, never in a cycle,
+	// so a fixed bound only guards against a corrupt catalogue.
 	base, baseMod := oid, typmod
 	var name, nsp, typtype, category string
 	for range 16 {
