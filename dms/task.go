@@ -27,6 +27,8 @@ type Task struct {
 	changed chan struct{}
 	// xf applies the table mapping's filters and transformations.
 	xf *transformer
+	// objects tells the target the object-mapping rules; nil without any.
+	objects ObjectMapper
 
 	// stopRead ends reading from the source; abort also ends writing to the
 	// target. Stop uses the first and falls back to the second when its
@@ -37,13 +39,15 @@ type Task struct {
 }
 
 func newTask(e *Engine, cfg TaskConfig) *Task {
+	xf := newTransformer(cfg, e.now, e.log)
 	return &Task{
 		engine:  e,
 		cfg:     cfg,
 		status:  TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
 		tables:  map[TableID]*TableStatistics{},
 		changed: make(chan struct{}),
-		xf:      newTransformer(cfg, e.now, e.log),
+		xf:      xf,
+		objects: newObjectMapper(cfg.Mapping, xf),
 	}
 }
 
@@ -54,7 +58,9 @@ func (t *Task) ID() string { return t.cfg.ID }
 func (t *Task) Config() TaskConfig { return t.cfg }
 
 // Info returns what the task tells its target about itself.
-func (t *Task) Info() TaskInfo { return TaskInfo{ID: t.cfg.ID, Settings: t.cfg.Settings} }
+func (t *Task) Info() TaskInfo {
+	return TaskInfo{ID: t.cfg.ID, Settings: t.cfg.Settings, ObjectMappings: t.objects}
+}
 
 // Status returns the task's current status and statistics.
 func (t *Task) Status() TaskStatus {
