@@ -54,7 +54,7 @@ var engineTypes = []engineType{
 // engineOf returns the engine type of name for the endpoint type, or for
 // any endpoint type when it has none of that type.
 func engineOf(name string, et types.ReplicationEndpointTypeValue) (engineType, bool) {
-	var any engineType
+	var fallback engineType
 	found := false
 	for _, e := range engineTypes {
 		if e.name != name {
@@ -64,10 +64,10 @@ func engineOf(name string, et types.ReplicationEndpointTypeValue) (engineType, b
 			return e, true
 		}
 		if !found {
-			any, found = e, true
+			fallback, found = e, true
 		}
 	}
-	return any, found
+	return fallback, found
 }
 
 // wrongType is AWS's message for an endpoint used on the wrong side of a

@@ -168,7 +168,8 @@ func (h *Handler) Close() error {
 	return nil
 }
 
-// go runs f in the background, counted for Close.
+// goBackground runs f in the background under the handler's context, so
+// that Close can end it and wait for it.
 func (h *Handler) goBackground(f func(ctx context.Context)) {
 	h.wg.Go(func() { f(h.ctx) })
 }
