@@ -115,9 +115,11 @@ func connectionView(k connKey, c *connection, status string) *types.Connection {
 	}
 }
 
-var connectionFilters = filterFields[types.Connection]{
-	"endpoint-arn":             func(c types.Connection) []string { return []string{aws.ToString(c.EndpointArn)} },
-	"replication-instance-arn": func(c types.Connection) []string { return []string{aws.ToString(c.ReplicationInstanceArn)} },
+func connectionFilters() filterFields[types.Connection] {
+	return filterFields[types.Connection]{
+		"endpoint-arn":             func(c types.Connection) []string { return []string{aws.ToString(c.EndpointArn)} },
+		"replication-instance-arn": func(c types.Connection) []string { return []string{aws.ToString(c.ReplicationInstanceArn)} },
+	}
 }
 
 func (h *Handler) describeConnections(_ context.Context, in *dmsapi.DescribeConnectionsInput) (*dmsapi.DescribeConnectionsOutput, error) {
@@ -130,7 +132,7 @@ func (h *Handler) describeConnections(_ context.Context, in *dmsapi.DescribeConn
 	slices.SortFunc(all, func(a, b types.Connection) int {
 		return strings.Compare(*a.EndpointIdentifier+" "+*a.ReplicationInstanceIdentifier, *b.EndpointIdentifier+" "+*b.ReplicationInstanceIdentifier)
 	})
-	matched, err := connectionFilters.match(all, in.Filters, false)
+	matched, err := connectionFilters().match(all, in.Filters, false)
 	if err != nil {
 		return nil, err
 	}

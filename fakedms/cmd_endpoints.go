@@ -232,11 +232,13 @@ func (h *Handler) endpointLocked(arn *string) (*endpoint, error) {
 	return e, nil
 }
 
-var endpointFilters = filterFields[*types.Endpoint]{
-	"endpoint-arn":  func(e *types.Endpoint) []string { return []string{aws.ToString(e.EndpointArn)} },
-	"endpoint-type": func(e *types.Endpoint) []string { return []string{string(e.EndpointType)} },
-	"endpoint-id":   func(e *types.Endpoint) []string { return []string{aws.ToString(e.EndpointIdentifier)} },
-	"engine-name":   func(e *types.Endpoint) []string { return []string{aws.ToString(e.EngineName)} },
+func endpointFilters() filterFields[*types.Endpoint] {
+	return filterFields[*types.Endpoint]{
+		"endpoint-arn":  func(e *types.Endpoint) []string { return []string{aws.ToString(e.EndpointArn)} },
+		"endpoint-type": func(e *types.Endpoint) []string { return []string{string(e.EndpointType)} },
+		"endpoint-id":   func(e *types.Endpoint) []string { return []string{aws.ToString(e.EndpointIdentifier)} },
+		"engine-name":   func(e *types.Endpoint) []string { return []string{aws.ToString(e.EngineName)} },
+	}
 }
 
 func (h *Handler) describeEndpoints(_ context.Context, in *dmsapi.DescribeEndpointsInput) (*dmsapi.DescribeEndpointsOutput, error) {
@@ -247,7 +249,7 @@ func (h *Handler) describeEndpoints(_ context.Context, in *dmsapi.DescribeEndpoi
 	}
 	h.unlock()
 	slices.SortFunc(all, func(a, b *types.Endpoint) int { return strings.Compare(*a.EndpointIdentifier, *b.EndpointIdentifier) })
-	matched, err := endpointFilters.match(all, in.Filters, true)
+	matched, err := endpointFilters().match(all, in.Filters, true)
 	if err != nil {
 		return nil, err
 	}
@@ -358,9 +360,11 @@ func (h *Handler) deleteEndpoint(_ context.Context, in *dmsapi.DeleteEndpointInp
 	return &dmsapi.DeleteEndpointOutput{Endpoint: h.endpointViewLocked(e, "deleting")}, nil
 }
 
-var endpointTypeFilters = filterFields[types.SupportedEndpointType]{
-	"engine-name":   func(t types.SupportedEndpointType) []string { return []string{aws.ToString(t.EngineName)} },
-	"endpoint-type": func(t types.SupportedEndpointType) []string { return []string{string(t.EndpointType)} },
+func endpointTypeFilters() filterFields[types.SupportedEndpointType] {
+	return filterFields[types.SupportedEndpointType]{
+		"engine-name":   func(t types.SupportedEndpointType) []string { return []string{aws.ToString(t.EngineName)} },
+		"endpoint-type": func(t types.SupportedEndpointType) []string { return []string{string(t.EndpointType)} },
+	}
 }
 
 func (h *Handler) describeEndpointTypes(_ context.Context, in *dmsapi.DescribeEndpointTypesInput) (*dmsapi.DescribeEndpointTypesOutput, error) {
@@ -374,7 +378,7 @@ func (h *Handler) describeEndpointTypes(_ context.Context, in *dmsapi.DescribeEn
 			SupportsCDC:                             e.cdc,
 		})
 	}
-	matched, err := endpointTypeFilters.match(all, in.Filters, true)
+	matched, err := endpointTypeFilters().match(all, in.Filters, true)
 	if err != nil {
 		return nil, err
 	}

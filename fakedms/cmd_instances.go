@@ -189,13 +189,15 @@ func (h *Handler) instanceLocked(arn *string) (*instance, error) {
 	return in, nil
 }
 
-var instanceFilters = filterFields[*types.ReplicationInstance]{
-	"replication-instance-arn": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceArn)} },
-	"replication-instance-id": func(r *types.ReplicationInstance) []string {
-		return []string{aws.ToString(r.ReplicationInstanceIdentifier)}
-	},
-	"replication-instance-class": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceClass)} },
-	"engine-version":             func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.EngineVersion)} },
+func instanceFilters() filterFields[*types.ReplicationInstance] {
+	return filterFields[*types.ReplicationInstance]{
+		"replication-instance-arn": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceArn)} },
+		"replication-instance-id": func(r *types.ReplicationInstance) []string {
+			return []string{aws.ToString(r.ReplicationInstanceIdentifier)}
+		},
+		"replication-instance-class": func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.ReplicationInstanceClass)} },
+		"engine-version":             func(r *types.ReplicationInstance) []string { return []string{aws.ToString(r.EngineVersion)} },
+	}
 }
 
 func (h *Handler) describeReplicationInstances(_ context.Context, in *dmsapi.DescribeReplicationInstancesInput) (*dmsapi.DescribeReplicationInstancesOutput, error) {
@@ -208,7 +210,7 @@ func (h *Handler) describeReplicationInstances(_ context.Context, in *dmsapi.Des
 	slices.SortFunc(all, func(a, b *types.ReplicationInstance) int {
 		return strings.Compare(*a.ReplicationInstanceIdentifier, *b.ReplicationInstanceIdentifier)
 	})
-	matched, err := instanceFilters.match(all, in.Filters, true)
+	matched, err := instanceFilters().match(all, in.Filters, true)
 	if err != nil {
 		return nil, err
 	}

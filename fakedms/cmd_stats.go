@@ -35,10 +35,12 @@ func tableStatistics(s dms.TableStatistics) types.TableStatistics {
 	}
 }
 
-var tableStatisticsFilters = filterFields[types.TableStatistics]{
-	"schema-name": func(s types.TableStatistics) []string { return []string{aws.ToString(s.SchemaName)} },
-	"table-name":  func(s types.TableStatistics) []string { return []string{aws.ToString(s.TableName)} },
-	"table-state": func(s types.TableStatistics) []string { return []string{aws.ToString(s.TableState)} },
+func tableStatisticsFilters() filterFields[types.TableStatistics] {
+	return filterFields[types.TableStatistics]{
+		"schema-name": func(s types.TableStatistics) []string { return []string{aws.ToString(s.SchemaName)} },
+		"table-name":  func(s types.TableStatistics) []string { return []string{aws.ToString(s.TableName)} },
+		"table-state": func(s types.TableStatistics) []string { return []string{aws.ToString(s.TableState)} },
+	}
 }
 
 func (h *Handler) describeTableStatistics(_ context.Context, in *dmsapi.DescribeTableStatisticsInput) (*dmsapi.DescribeTableStatisticsOutput, error) {
@@ -58,7 +60,7 @@ func (h *Handler) describeTableStatistics(_ context.Context, in *dmsapi.Describe
 			all = append(all, tableStatistics(s))
 		}
 	}
-	matched, err := tableStatisticsFilters.match(all, in.Filters, false)
+	matched, err := tableStatisticsFilters().match(all, in.Filters, false)
 	if err != nil {
 		return nil, err
 	}

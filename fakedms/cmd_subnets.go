@@ -97,10 +97,12 @@ func (h *Handler) subnetGroupLocked(name *string) (*subnetGroup, error) {
 	return g, nil
 }
 
-var subnetGroupFilters = filterFields[types.ReplicationSubnetGroup]{
-	"replication-subnet-group-id": func(g types.ReplicationSubnetGroup) []string {
-		return []string{aws.ToString(g.ReplicationSubnetGroupIdentifier)}
-	},
+func subnetGroupFilters() filterFields[types.ReplicationSubnetGroup] {
+	return filterFields[types.ReplicationSubnetGroup]{
+		"replication-subnet-group-id": func(g types.ReplicationSubnetGroup) []string {
+			return []string{aws.ToString(g.ReplicationSubnetGroupIdentifier)}
+		},
+	}
 }
 
 func (h *Handler) describeReplicationSubnetGroups(_ context.Context, in *dmsapi.DescribeReplicationSubnetGroupsInput) (*dmsapi.DescribeReplicationSubnetGroupsOutput, error) {
@@ -110,7 +112,7 @@ func (h *Handler) describeReplicationSubnetGroups(_ context.Context, in *dmsapi.
 		all = append(all, g.g)
 	}
 	h.unlock()
-	matched, err := subnetGroupFilters.match(all, in.Filters, true)
+	matched, err := subnetGroupFilters().match(all, in.Filters, true)
 	if err != nil {
 		return nil, err
 	}

@@ -52,17 +52,12 @@ type task struct {
 	sourceVersion, targetVersion int
 }
 
-var engineMigrationTypes = map[types.MigrationTypeValue]dms.MigrationType{
-	types.MigrationTypeValueFullLoad:       dms.FullLoad,
-	types.MigrationTypeValueCdc:            dms.CDC,
-	types.MigrationTypeValueFullLoadAndCdc: dms.FullLoadAndCDC,
-}
-
 func checkMigrationType(v types.MigrationTypeValue) error {
-	if _, ok := engineMigrationTypes[v]; !ok {
-		return invalidParam("Invalid value %q for MigrationType: must be one of full-load, cdc, full-load-and-cdc", v)
+	switch v {
+	case types.MigrationTypeValueFullLoad, types.MigrationTypeValueCdc, types.MigrationTypeValueFullLoadAndCdc:
+		return nil
 	}
-	return nil
+	return invalidParam("Invalid value %q for MigrationType: must be one of full-load, cdc, full-load-and-cdc", v)
 }
 
 func parseMappings(doc *string) (*mapping.TableMappings, error) {
@@ -310,14 +305,16 @@ func (h *Handler) taskLocked(arn *string) (*task, error) {
 	return t, nil
 }
 
-var taskFilters = filterFields[*types.ReplicationTask]{
-	"replication-task-arn": func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationTaskArn)} },
-	"replication-task-id":  func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationTaskIdentifier)} },
-	"migration-type":       func(t *types.ReplicationTask) []string { return []string{string(t.MigrationType)} },
-	"endpoint-arn": func(t *types.ReplicationTask) []string {
-		return []string{aws.ToString(t.SourceEndpointArn), aws.ToString(t.TargetEndpointArn)}
-	},
-	"replication-instance-arn": func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationInstanceArn)} },
+func taskFilters() filterFields[*types.ReplicationTask] {
+	return filterFields[*types.ReplicationTask]{
+		"replication-task-arn": func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationTaskArn)} },
+		"replication-task-id":  func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationTaskIdentifier)} },
+		"migration-type":       func(t *types.ReplicationTask) []string { return []string{string(t.MigrationType)} },
+		"endpoint-arn": func(t *types.ReplicationTask) []string {
+			return []string{aws.ToString(t.SourceEndpointArn), aws.ToString(t.TargetEndpointArn)}
+		},
+		"replication-instance-arn": func(t *types.ReplicationTask) []string { return []string{aws.ToString(t.ReplicationInstanceArn)} },
+	}
 }
 
 func (h *Handler) describeReplicationTasks(_ context.Context, in *dmsapi.DescribeReplicationTasksInput) (*dmsapi.DescribeReplicationTasksOutput, error) {
@@ -330,7 +327,7 @@ func (h *Handler) describeReplicationTasks(_ context.Context, in *dmsapi.Describ
 	slices.SortFunc(all, func(a, b *types.ReplicationTask) int {
 		return strings.Compare(*a.ReplicationTaskIdentifier, *b.ReplicationTaskIdentifier)
 	})
-	matched, err := taskFilters.match(all, in.Filters, false)
+	matched, err := taskFilters().match(all, in.Filters, false)
 	if err != nil {
 		return nil, err
 	}
@@ -505,7 +502,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position) error {
 		Source:           source,
 		Target:           target,
 		Mapping:          t.mappings,
-		MigrationType:    engineMigrationTypes[t.migrationType],
+		MigrationType:    dms.MigrationType(t.migrationType), // the same strings
 		Settings:         t.settings,
 		CdcStartPosition: h.startPosition(t.cdcStartPosition, t.cdcStartTime),
 		Checkpoint:       resumeFrom,
