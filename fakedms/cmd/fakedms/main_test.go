@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/minidms/minidms/dms/dmstest"
 )
 
 // awsCLI is Debian's aws-cli (package awscli); an image may have another
@@ -101,18 +105,21 @@ func startBinary(t *testing.T) (string, func() string) {
 	return url, stop
 }
 
-// TestAWSCLI drives the standalone server with the AWS CLI, a client no
-// one here wrote.
-func TestAWSCLI(t *testing.T) {
+func requireCLI(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat(awsCLI); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("%s is missing: install Debian's awscli (apt-get install -y --no-install-recommends awscli)", awsCLI)
 		}
 		t.Skipf("%s is missing (Debian package awscli)", awsCLI)
 	}
-	url, stop := startBinary(t)
+}
+
+// cli returns runners of the AWS CLI against url: aws returns the parsed
+// JSON output, stderr and the error; must fails the test on an error.
+func cli(t *testing.T, url string) (aws func(args ...string) (map[string]any, string, error), must func(args ...string) map[string]any) {
 	home := t.TempDir()
-	aws := func(args ...string) (map[string]any, string, error) {
+	aws = func(args ...string) (map[string]any, string, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, awsCLI, append(args, "--endpoint-url", url, "--output", "json")...)
@@ -127,12 +134,21 @@ func TestAWSCLI(t *testing.T) {
 		}
 		return doc, stderr.String(), err
 	}
-	must := func(args ...string) map[string]any {
+	must = func(args ...string) map[string]any {
 		t.Helper()
 		doc, stderr, err := aws(args...)
 		require.NoError(t, err, "aws %s: %s", strings.Join(args, " "), stderr)
 		return doc
 	}
+	return aws, must
+}
+
+// TestAWSCLI drives the standalone server with the AWS CLI, a client no
+// one here wrote.
+func TestAWSCLI(t *testing.T) {
+	requireCLI(t)
+	url, stop := startBinary(t)
+	aws, must := cli(t, url)
 
 	inst := must("dms", "create-replication-instance", "--replication-instance-identifier", "CLI-Instance", "--replication-instance-class", "dms.t3.micro")["ReplicationInstance"].(map[string]any)
 	require.Equal(t, "cli-instance", inst["ReplicationInstanceIdentifier"])
@@ -186,4 +202,55 @@ func TestAWSCLI(t *testing.T) {
 	require.Contains(t, log, "op=CreateReplicationTask status=400 error=InvalidParameterValueException")
 	require.Contains(t, log, "op=DescribeAccountAttributes status=200")
 	require.Contains(t, log, `msg="fakedms stopped"`)
+}
+
+// TestAWSCLIReplicates runs a full-load task from the test environment's
+// MariaDB to the built-in Kinesis, all through the AWS CLI.
+func TestAWSCLIReplicates(t *testing.T) {
+	requireCLI(t)
+	db := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, db, "CREATE TABLE fruit (id INT PRIMARY KEY, name VARCHAR(20))", "INSERT INTO fruit VALUES (1, 'apple'), (2, 'pear')")
+	host, port, err := net.SplitHostPort(db.Addr)
+	require.NoError(t, err)
+	url, _ := startBinary(t)
+	_, must := cli(t, url)
+
+	must("kinesis", "create-stream", "--stream-name", "fruit", "--shard-count", "1")
+	inst := must("dms", "create-replication-instance", "--replication-instance-identifier", "cli", "--replication-instance-class", "dms.t3.micro")["ReplicationInstance"].(map[string]any)
+	source := must("dms", "create-endpoint", "--endpoint-identifier", "db", "--endpoint-type", "source", "--engine-name", "mariadb",
+		"--server-name", host, "--port", port, "--username", db.User, "--password", db.Password)["Endpoint"].(map[string]any)
+	target := must("dms", "create-endpoint", "--endpoint-identifier", "stream", "--endpoint-type", "target", "--engine-name", "kinesis",
+		"--kinesis-settings", "StreamArn=arn:aws:kinesis:us-east-1:000000000000:stream/fruit,MessageFormat=json-unformatted")["Endpoint"].(map[string]any)
+	conn := must("dms", "test-connection", "--replication-instance-arn", inst["ReplicationInstanceArn"].(string), "--endpoint-arn", source["EndpointArn"].(string))
+	require.Equal(t, "testing", conn["Connection"].(map[string]any)["Status"])
+	task := must("dms", "create-replication-task", "--replication-task-identifier", "fruit", "--migration-type", "full-load",
+		"--replication-instance-arn", inst["ReplicationInstanceArn"].(string),
+		"--source-endpoint-arn", source["EndpointArn"].(string), "--target-endpoint-arn", target["EndpointArn"].(string),
+		"--table-mappings", `{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"1","object-locator":{"schema-name":"`+db.Database+`","table-name":"fruit"},"rule-action":"include"}]}`,
+	)["ReplicationTask"].(map[string]any)
+	arn := task["ReplicationTaskArn"].(string)
+	started := must("dms", "start-replication-task", "--replication-task-arn", arn, "--start-replication-task-type", "start-replication")
+	require.Equal(t, "starting", started["ReplicationTask"].(map[string]any)["Status"])
+
+	var status string
+	deadline := time.Now().Add(30 * time.Second)
+	for status != "stopped" {
+		require.True(t, time.Now().Before(deadline), "task status %s", status)
+		tasks := must("dms", "describe-replication-tasks", "--filters", "Name=replication-task-arn,Values="+arn, "--without-settings")["ReplicationTasks"].([]any)
+		status = tasks[0].(map[string]any)["Status"].(string)
+		require.NotEqual(t, "failed", status, "%v", tasks[0])
+	}
+	stats := must("dms", "describe-table-statistics", "--replication-task-arn", arn)["TableStatistics"].([]any)
+	require.Equal(t, float64(2), stats[0].(map[string]any)["FullLoadRows"])
+	require.Equal(t, "Table completed", stats[0].(map[string]any)["TableState"])
+
+	shards := must("kinesis", "describe-stream", "--stream-name", "fruit")["StreamDescription"].(map[string]any)["Shards"].([]any)
+	it := must("kinesis", "get-shard-iterator", "--stream-name", "fruit", "--shard-id", shards[0].(map[string]any)["ShardId"].(string),
+		"--shard-iterator-type", "TRIM_HORIZON")["ShardIterator"].(string)
+	records := must("kinesis", "get-records", "--shard-iterator", it)["Records"].([]any)
+	require.Len(t, records, 4, "drop-table, create-table, two loads")
+	data, err := base64.StdEncoding.DecodeString(records[2].(map[string]any)["Data"].(string))
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(data), `{"data":{"id":1,"name":"apple"},"metadata":{`), string(data))
+	require.Equal(t, "1", records[2].(map[string]any)["PartitionKey"], "the primary key, without PartitionIncludeSchemaTable")
 }
