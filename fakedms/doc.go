@@ -40,6 +40,8 @@
 // ReplicationInstanceAvailable/Deleted, EndpointDeleted,
 // TestConnectionSucceeds) therefore succeeds; give them
 // MinDelay/MaxDelay of a few milliseconds instead of the 15 s default.
+// (With a state delay, a modified task is "modifying" for that long, which
+// the Ready and Stopped waiters treat as failure, as on AWS.)
 //
 // StartReplicationTaskType follows AWS: start-replication only for a task
 // that never ran (InvalidParameterCombinationException "Start Type :
