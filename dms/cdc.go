@@ -122,7 +122,27 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 		if err := t.write(writeCtx, batch); err != nil {
 			return err
 		}
+		if err := acknowledge(stream, batch); err != nil {
+			return err
+		}
 	}
 	wg.Wait()
 	return readErr
+}
+
+// acknowledge confirms a delivered batch to a stream that wants it.
+func acknowledge(stream ChangeStream, batch []Change) error {
+	ack, ok := stream.(Acknowledger)
+	if !ok {
+		return nil
+	}
+	for i := len(batch) - 1; i >= 0; i-- {
+		if pos := batch[i].Position; pos != "" {
+			if err := ack.Acknowledge(pos); err != nil {
+				return fmt.Errorf("acknowledge delivered changes up to %s: %w", pos, err)
+			}
+			return nil
+		}
+	}
+	return nil
 }

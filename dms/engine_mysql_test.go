@@ -328,3 +328,69 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 	require.Equal(t, int64(300), stats[0].Updates)
 	require.Equal(t, int64(6), stats[0].Deletes)
 }
+
+// tableGate holds back the first load batch of one table until open is
+// closed, or the write's context ends.
+type tableGate struct {
+	*memory.Target
+	table string
+	once  sync.Once
+	hit   chan struct{}
+	open  chan struct{}
+}
+
+func (g *tableGate) Write(ctx context.Context, task dms.TaskInfo, changes []dms.Change) error {
+	if changes[0].Op == dms.OpLoad && changes[0].Table.Table == g.table {
+		var err error
+		g.once.Do(func() {
+			close(g.hit)
+			select {
+			case <-g.open:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return g.Target.Write(ctx, task, changes)
+}
+
+// A full-load-and-cdc task stopped during its load and resumed loads every
+// table again from the new snapshot: a change made in between to a table
+// the first run had finished is not lost.
+func TestFullLoadAndCDCResumedDuringLoad(t *testing.T) {
+	srv := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, srv,
+		"CREATE TABLE a (id INT PRIMARY KEY)", "CREATE TABLE b (id INT PRIMARY KEY)",
+		"INSERT INTO a VALUES (1), (2)", "INSERT INTO b VALUES (10)")
+	mem := memory.New()
+	gate := &tableGate{Target: mem, table: "b", hit: make(chan struct{}), open: make(chan struct{})}
+	task := newTask(t, srv, gate, dms.FullLoadAndCDC)
+	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
+	select {
+	case <-gate.hit:
+	case <-time.After(waitLimit):
+		t.Fatal("the load of b never started")
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_ = task.Stop(stopCtx) // abandons the blocked write
+	waitStatus(t, task, dms.StatusStopped)
+
+	dmstest.MySQLExec(t, srv, "INSERT INTO a VALUES (3)", "INSERT INTO b VALUES (11)")
+	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
+	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpLoad && r.Data[0] == int64(11) })
+	dmstest.MySQLExec(t, srv, "INSERT INTO a VALUES (4)")
+	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(4) })
+
+	for table, want := range map[string][]dms.Row{
+		"a": {{int64(1)}, {int64(2)}, {int64(3)}, {int64(4)}},
+		"b": {{int64(10)}, {int64(11)}},
+	} {
+		rows, problems := mem.TableState(srv.Database, table)
+		require.Empty(t, problems, table)
+		require.Equal(t, want, rows, table)
+	}
+}

@@ -47,3 +47,12 @@ type ChangeStream interface {
 	// Close stops the stream and releases its connection.
 	Close() error
 }
+
+// Acknowledger is implemented by change streams that hold source resources
+// until delivery is confirmed (a PostgreSQL slot keeps its WAL). After each
+// batch the target accepts, the engine acknowledges the batch's last
+// position, from the writing goroutine: Acknowledge must be safe to call
+// while Next runs.
+type Acknowledger interface {
+	Acknowledge(pos Position) error
+}

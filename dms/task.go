@@ -275,6 +275,14 @@ func (t *Task) replicate(readCtx, writeCtx context.Context, how StartType) error
 		loadDone, from := t.loadDone, t.status.Checkpoint
 		t.mu.Unlock()
 		if !loadDone {
+			// The new load's snapshot is later than the one the tables
+			// already loaded came from, and CDC continues from the new
+			// one: reload them all, or their changes in between are lost.
+			t.update(func() {
+				for _, ts := range t.tables {
+					ts.TableState = TableStateBeforeLoad
+				}
+			})
 			if err := t.write(writeCtx, []Change{{Op: OpCreateTable, Table: ApplyExceptionsTable()}}); err != nil {
 				return err
 			}

@@ -108,11 +108,19 @@ func Table(schema, table string) func(Record) bool {
 // returns the rows the table would hold, ordered by key, together with every
 // inconsistency met on the way: a load or insert of a key that is already
 // there (a duplicate), an update or delete of a key that is not (a lost
-// change). A table without a primary key is keyed by the whole row.
+// change). A drop-table empties the table, as it would a real target's. A
+// table without a primary key is keyed by the whole row.
 func (t *Target) TableState(schema, table string) (rows []dms.Row, problems []string) {
 	state := map[string]dms.Row{}
 	for _, r := range t.Records() {
-		if r.Op.IsControl() || r.Table.Schema != schema || r.Table.Table != table {
+		if r.Table == nil || r.Table.Schema != schema || r.Table.Table != table {
+			continue
+		}
+		if r.Op == dms.OpDropTable {
+			clear(state)
+			continue
+		}
+		if r.Op.IsControl() {
 			continue
 		}
 		k := key(r.Table, r.Data)
