@@ -94,3 +94,39 @@ func TestTestConnection(t *testing.T) {
 	_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: aws.String("arn:aws:dms:us-east-1:000000000000:endpoint:NOPE"), ReplicationInstanceArn: aws.String(inst)})
 	requireAPIError(t, err, "ResourceNotFoundFault", "Endpoint arn:aws:dms:us-east-1:000000000000:endpoint:NOPE not found")
 }
+
+// TestEngineWithoutSource: an endpoint whose engine fakedms cannot run yet
+// can be created, fails its connection test and cannot start a task.
+func TestEngineWithoutSource(t *testing.T) {
+	srv, c := newServer(t)
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	pg, err := c.CreateEndpoint(ctx(t), &dmsapi.CreateEndpointInput{
+		EndpointIdentifier: aws.String("pg"), EndpointType: types.ReplicationEndpointTypeValueSource,
+		EngineName: aws.String("postgres"), ServerName: aws.String("127.0.0.1"), DatabaseName: aws.String("db"),
+	})
+	require.NoError(t, err)
+	require.Equal(t, "PostgreSQL", *pg.Endpoint.EngineDisplayName)
+	_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: pg.Endpoint.EndpointArn, ReplicationInstanceArn: aws.String(inst)})
+	require.NoError(t, err)
+	var conn types.Connection
+	require.Eventually(t, func() bool {
+		out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
+		require.NoError(t, err)
+		conn = out.Connections[0]
+		return *conn.Status != "testing"
+	}, waitLimit, 10*time.Millisecond)
+	require.Equal(t, "failed", *conn.Status)
+	require.Equal(t, "fakedms cannot connect to a postgres source", *conn.LastFailureMessage)
+
+	dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "s")).EndpointArn
+	task, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("pg-task"), MigrationType: types.MigrationTypeValueCdc, ReplicationInstanceArn: aws.String(inst),
+		SourceEndpointArn: pg.Endpoint.EndpointArn, TargetEndpointArn: aws.String(dst), TableMappings: aws.String(selectAll),
+	})
+	require.NoError(t, err)
+	_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: task.ReplicationTask.ReplicationTaskArn, StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication})
+	requireAPIError(t, err, "InvalidParameterValueException", "fakedms cannot replicate from a postgres endpoint yet")
+	out, err := c.DescribeReplicationTasks(ctx(t), &dmsapi.DescribeReplicationTasksInput{})
+	require.NoError(t, err)
+	require.Equal(t, "ready", *out.ReplicationTasks[0].Status, "a refused start leaves the task ready")
+}
