@@ -373,3 +373,29 @@ func TestDescribeReplicationTasksFilters(t *testing.T) {
 	_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: out.ReplicationTasks[0].ReplicationTaskArn, StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication})
 	requireAPIError(t, err, "InvalidResourceStateFault", "Replication task a-full cannot be started while it is creating")
 }
+
+func TestFullLoadAndCDCTask(t *testing.T) {
+	p := newPipeline(t, &types.KinesisSettings{MessageFormat: types.MessageFormatValueJsonUnformatted})
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY)", "INSERT INTO t VALUES (1)")
+	arn := *p.createTask(t, "both", types.MigrationTypeValueFullLoadAndCdc, selectTables(p.db.Database, "t"), "").ReplicationTaskArn
+	p.waitReady(t, arn)
+	p.start(t, arn, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitRunning(t, arn)
+	// exceptions create-table, drop-table, create-table, the load.
+	waitRecords(t, p, 4)
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (2)")
+	recs := waitRecords(t, p, 5)
+	require.Equal(t, `{"data":{"id":2},"metadata":{`, string(recs[4].Data[:len(`{"data":{"id":2},"metadata":{`)]))
+	running := p.describe(t, arn)
+	require.Equal(t, int32(100), running.ReplicationTaskStats.FullLoadProgressPercent)
+	require.NotNil(t, running.ReplicationTaskStats.FullLoadFinishDate)
+	_, err := p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	p.waitStopped(t, arn)
+	require.Equal(t, "Stop Reason NORMAL", *p.describe(t, arn).StopReason)
+	stats, err := p.c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), stats.TableStatistics[0].FullLoadRows)
+	require.Equal(t, int64(1), stats.TableStatistics[0].Inserts)
+	require.Len(t, p.srv.Kinesis().Records(p.stream), 5)
+}
