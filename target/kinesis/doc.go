@@ -42,6 +42,58 @@
 //	                      load rows when the task's
 //	                      TargetMetadata.ParallelApplyThreads > 0, as AWS does
 //
+// # Object mapping
+//
+// object-mapping rules of the task's table mapping (dms.TaskInfo
+// ObjectMappings) shape the data records of the tables they name; control
+// records are unaffected. map-record-to-record writes every column as a
+// member of data, except the exclude-columns, then each attribute-mappings
+// entry: its value template with each ${column} replaced by the column's
+// value. map-record-to-document writes the columns (but the excluded ones)
+// inside a "_doc" member of data, then the attributes. The partition key:
+//
+//	partition-key-type attribute-name   the value of the attribute (or else the
+//	                                    column) partition-key-name names
+//	                                    (partition-key-type attribute-name)
+//	partition-key.value                 the constant (partition-key-type constant)
+//	partition-key-type primary-key,     as load rows, or as CDC rows, whatever
+//	schema-table                        the operation
+//	partition-key-type transaction-id   the transaction id of a CDC row; load
+//	                                    rows keep their default
+//
+// with partition-key-value showing it under IncludePartitionValue, as for
+// the other types.
+//
+// Where AWS documents no precise behaviour, this package chooses:
+//
+//   - Rules match the source table's schema and name, as object-locators do
+//     everywhere, even when transformation rules renamed the table; the
+//     engine resolves that (dms.ObjectMapper). exclude-columns,
+//     partition-key-name and ${column} name the columns as the target
+//     receives them, after transformations: they describe the record, and
+//     the record holds those.
+//   - An attribute named like a column replaces that column in
+//     map-record-to-record; attributes follow the columns, in rule order.
+//   - ${column} is replaced by the value's text as in a partition key
+//     (numbers exactly, DATETIME as in data, binary in hexadecimal, NULL as
+//     nothing). A scalar string attribute is a JSON string, left out when
+//     empty unless IncludeNullAndEmpty, like an empty column. An attribute of
+//     attribute-type document or attribute-sub-type json is JSON text: the
+//     values are escaped as inside a JSON string (so "${col}" in the
+//     template is always a valid string), the result is parsed and printed
+//     with the record, in its format; text that is not JSON fails the write
+//     with an error naming the rule and the attribute, as a value of an
+//     unexpected type does. The mapping package reads an attribute's value
+//     as a string, so a document is written as JSON text inside a string
+//     ("value": "{\"Home\": \"${HomePhone}\"}"), not as the JSON object AWS's
+//     examples show.
+//   - A partition-key-name that names neither an attribute nor a column
+//     fails the write. An empty attribute-name or constant key falls back to
+//     schema.table, as an empty primary-key value does.
+//   - Before images keep their columns: object mapping shapes data only.
+//   - target-table-name is ignored: a stream has no tables, and
+//     metadata.table-name names the table as transformations left it.
+//
 // # Choices where AWS DMS is not documented
 //
 // The record format above is AWS's, as documented and seen in records
@@ -138,11 +190,12 @@
 //
 // # Writing
 //
-// Write encodes the batch into one pooled buffer (no encoding/json, no
-// maps; a CDC record allocates nothing, a load record its partition key)
-// and sends PutRecords calls of at most 500 records and 5 MiB, naming the
-// stream by StreamName (kinesalite refuses requests that only give an
-// ARN). A record over 1 MiB fails the write with an error naming its table
+// Write encodes the batch into one pooled buffer (no maps, and
+// encoding/json only to read json attributes; a CDC record allocates
+// nothing, a load record its partition key, an object-mapped record its
+// attributes) and sends PutRecords calls of at most 500 records and 5 MiB,
+// naming the stream by StreamName (kinesalite refuses requests that only
+// give an ARN). A record over 1 MiB fails the write with an error naming its table
 // and key. Calls refused for throttling (ProvisionedThroughputExceeded,
 // LimitExceeded, KMSThrottling), with a 5xx status or without a response
 // are repeated, and so are records a response reports failed with

@@ -118,8 +118,9 @@ func (e *Encoder) table(def *dms.TableDef) *tableInfo {
 // is false, and dst returned unchanged, when the endpoint settings leave the
 // change out (a schema change without IncludeTableAlterOperations).
 //
-// task gives the task id (control records) and settings (before image,
-// parallel apply); now is metadata.timestamp. tx, when not nil, is the
+// task gives the task id (control records), settings (before image,
+// parallel apply) and object-mapping rules (data records); now is
+// metadata.timestamp. tx, when not nil, is the
 // task's transaction state: a CDC data record takes its prev-* fields from
 // it and then stores its own ids in it.
 func (e *Encoder) Encode(dst []byte, task dms.TaskInfo, c *dms.Change, tx *TxState, now time.Time) (out []byte, partitionKey string, ok bool, err error) {
@@ -135,15 +136,33 @@ func (e *Encoder) Encode(dst []byte, task dms.TaskInfo, c *dms.Change, tx *TxSta
 	switch c.Op {
 	case dms.OpLoad, dms.OpInsert, dms.OpUpdate, dms.OpDelete:
 		cdc = c.Op != dms.OpLoad
-		pkType = pkTypeSchemaTable
-		partitionKey = ti.schemaTable
-		if (!cdc || parallelApply(task.Settings)) && len(ti.pk) > 0 {
-			pkType = pkTypePrimaryKey
-			pkValue, partitionKey = e.primaryKey(ti, c.Table, c.Data)
+		var om *mapping.ObjectMapping
+		if task.ObjectMappings != nil {
+			om = task.ObjectMappings.ObjectMapping(c.Table)
+		}
+		mapped := false
+		if om != nil {
+			var err error
+			if pkType, pkValue, partitionKey, mapped, err = e.mappedPartition(om, ti, c, cdc); err != nil {
+				return dst, "", false, err
+			}
+		}
+		if !mapped {
+			pkType, pkValue, partitionKey = pkTypeSchemaTable, "", ti.schemaTable
+			if (!cdc || parallelApply(task.Settings)) && len(ti.pk) > 0 {
+				pkType = pkTypePrimaryKey
+				pkValue, partitionKey = e.primaryKey(ti, c.Table, c.Data)
+			}
 		}
 		w.open()
 		w.key("data")
-		if err := e.row(c.Table, ti, c.Data, false, false); err != nil {
+		var err error
+		if om != nil {
+			err = e.mappedRow(om, c.Table, c.Data)
+		} else {
+			err = e.row(c.Table, ti, c.Data, false, false)
+		}
+		if err != nil {
 			return dst, "", false, err
 		}
 		if bi := beforeImage(task.Settings); bi != nil && c.Op == dms.OpUpdate {

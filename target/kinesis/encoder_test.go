@@ -122,6 +122,29 @@ type golden struct {
 	change   dms.Change
 	want     string // the record; "" when the change is left out
 	wantKey  string
+	// rules are table-mapping rules (object-mapping among them) the task
+	// has; "" for none.
+	rules string
+}
+
+// byName is the ObjectMapper of a task without transformations: the
+// definitions the target receives carry the source names.
+type byName struct{ m *mapping.TableMappings }
+
+func (b byName) ObjectMapping(def *dms.TableDef) *mapping.ObjectMapping {
+	return b.m.ObjectMapping(def.Schema, def.Table)
+}
+
+func taskInfo(t *testing.T, settings *mapping.TaskSettings, rules string) dms.TaskInfo {
+	t.Helper()
+	info := dms.TaskInfo{ID: taskID, Settings: settings}
+	if rules != "" {
+		m, err := mapping.ParseTableMappings(`{"rules": [{"rule-type": "selection", "rule-id": "1", "rule-name": "1", "rule-action": "include",
+			"object-locator": {"schema-name": "%", "table-name": "%"}}, ` + rules + `]}`)
+		require.NoError(t, err)
+		info.ObjectMappings = byName{m}
+	}
+	return info
 }
 
 func runGolden(t *testing.T, tests []golden) {
@@ -130,7 +153,7 @@ func runGolden(t *testing.T, tests []golden) {
 		t.Run(tt.name, func(t *testing.T) {
 			enc := NewEncoder(tt.settings)
 			prefix := []byte("previous record")
-			out, key, ok, err := enc.Encode(prefix, dms.TaskInfo{ID: taskID, Settings: tt.task}, &tt.change, tt.prev, clock)
+			out, key, ok, err := enc.Encode(prefix, taskInfo(t, tt.task, tt.rules), &tt.change, tt.prev, clock)
 			require.NoError(t, err)
 			require.Equal(t, "previous record", string(out[:len(prefix)]), "Encode appends")
 			if tt.want == "" {

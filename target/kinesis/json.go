@@ -101,6 +101,28 @@ func (w *jsonWriter) name(k string) {
 
 func (w *jsonWriter) str(s string) { w.b = appendString(w.b, s) }
 
+// openArray starts an array. cJSON counts an array as a nesting level,
+// which shows in the indentation of the objects inside it.
+func (w *jsonWriter) openArray() {
+	w.b = append(w.b, '[')
+	w.depth++
+}
+
+// element writes what goes before the n-th (0-based) element of an array.
+func (w *jsonWriter) element(n int) {
+	if n > 0 {
+		w.b = append(w.b, ',')
+		if w.pretty {
+			w.b = append(w.b, ' ')
+		}
+	}
+}
+
+func (w *jsonWriter) closeArray() {
+	w.depth--
+	w.b = append(w.b, ']')
+}
+
 func (w *jsonWriter) strArray(items []string) {
 	w.b = append(w.b, '[')
 	for i, s := range items {
