@@ -375,11 +375,11 @@ func NewServer(opts ...Option) *Server {
 	return &Server{Handler: h, URL: ts.URL, ts: ts, transport: http.DefaultTransport.(*http.Transport).Clone()}
 }
 
-// Close stops every task, waits for all background work and stops
-// listening.
+// Close stops listening (waiting for the calls in progress), then stops
+// every task and waits for all background work.
 func (s *Server) Close() {
-	s.Handler.Close()
 	s.ts.Close()
+	s.Handler.Close()
 	s.transport.CloseIdleConnections()
 }
 
