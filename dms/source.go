@@ -1,6 +1,10 @@
 package dms
 
-import "context"
+import (
+	"context"
+
+	"github.com/minidms/minidms/mapping"
+)
 
 // TableSelector decides which source tables a task replicates. The mapping
 // package's table mappings implement it; sources use it to skip unselected
@@ -8,6 +12,23 @@ import "context"
 type TableSelector interface {
 	Selected(schema, table string) bool
 }
+
+// FilterSelector is a TableSelector with source filters (selection rules'
+// filters); the mapping package's table mappings implement it. The engine
+// passes the task's selector to Snapshot.Tables, so a source may check for
+// this interface there and push a table's filter into the query of its
+// Load (RowFilter.SQL renders it), sparing the rows the filter drops the
+// trip from the server. The engine filters every loaded row again, so a
+// source that does not push filters down, or pushes down only some, stays
+// correct.
+type FilterSelector interface {
+	TableSelector
+	// Filter returns the filter of a table, nil when it has none; t is the
+	// table in the mapping package's terms.
+	Filter(t *mapping.Table) (*mapping.RowFilter, error)
+}
+
+var _ FilterSelector = (*mapping.TableMappings)(nil)
 
 // Source is a database the engine replicates from. Implementations must be
 // safe for one Snapshot and one ChangeStream in use at the same time, each

@@ -121,6 +121,23 @@
 // stops emitting, the rest of the result is drained and the snapshot stays
 // usable; a cancelled context makes the snapshot unusable.
 //
+// When the selector given to Snapshot.Tables has source filters
+// (dms.FilterSelector, as the mapping package's table mappings do), Load
+// puts the filter of each table Tables returned into its SELECT's WHERE,
+// so the rows the filter drops never leave the server. Identifiers are
+// quoted as identifiers and values as string literals (numbers as the
+// mapping package validated them), and the snapshot's session clears
+// NO_BACKSLASH_ESCAPES so the literals' escapes hold. Text, date and time
+// columns are compared as the bytes of their utf8mb4 text and binary
+// columns byte by byte, as the engine compares them, not by collation: the
+// server then sends the rows the engine keeps (it filters them again), at
+// the cost of not using an index on such a column. FLOAT and DOUBLE
+// columns are the exception: the server compares them with the literal
+// rounded to a double, the engine exactly, so noteq and notbetween of a
+// value within a rounding step may drop a row the engine would keep. The query
+// is logged at debug level ("full load"). A filter the mapping cannot
+// compile for a table is not pushed down; the engine reports it.
+//
 // # Schema changes
 //
 // The stream keeps the definition of every selected table: read from

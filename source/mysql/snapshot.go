@@ -22,6 +22,9 @@ type snapshot struct {
 	mu     sync.Mutex // one call on the connection at a time
 	cn     *conn
 	broken error
+	// where holds the pushed-down source filter of the tables Tables
+	// returned, by definition: Load gets only the definition.
+	where map[*dms.TableDef]string
 }
 
 // Snapshot opens a consistent read view. On MariaDB the binlog position comes
@@ -44,6 +47,11 @@ func (s *Source) Snapshot(ctx context.Context) (dms.Snapshot, error) {
 
 func (sn *snapshot) open(ctx context.Context) error {
 	cn := sn.cn
+	// quoteLiteral escapes with backslashes, which NO_BACKSLASH_ESCAPES
+	// would turn into literal text ending a string early.
+	if _, err := cn.exec(ctx, "SET SESSION sql_mode = REPLACE(@@SESSION.sql_mode, 'NO_BACKSLASH_ESCAPES', '')"); err != nil {
+		return fmt.Errorf("mysql source %s: snapshot: %w", cn.addr, err)
+	}
 	if _, err := cn.exec(ctx, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
 		return fmt.Errorf("mysql source %s: snapshot: %w", cn.addr, err)
 	}
@@ -106,11 +114,31 @@ func (sn *snapshot) Tables(ctx context.Context, sel dms.TableSelector) ([]*dms.T
 	if err != nil {
 		return nil, err
 	}
-	return defs(infos)
+	out, err := defs(infos)
+	if err != nil {
+		return nil, err
+	}
+	sn.where = map[*dms.TableDef]string{}
+	if fs, ok := sel.(dms.FilterSelector); ok {
+		for _, def := range out {
+			w, err := loadFilter(fs, def)
+			if err != nil {
+				// The engine reports a filter it cannot compile; the load
+				// then reads the whole table.
+				sn.src.log.Warn("source filter not pushed down", "table", def.ID().String(), "err", err)
+				continue
+			}
+			if w != "" {
+				sn.where[def] = w
+			}
+		}
+	}
+	return out, nil
 }
 
 // Load streams the rows of table with SELECT over the text protocol, one row
-// in memory at a time.
+// in memory at a time. The SELECT carries the table's source filter when
+// Tables returned the definition and its selector had one.
 func (sn *snapshot) Load(ctx context.Context, table *dms.TableDef, emit func(dms.Row) error) error {
 	sn.mu.Lock()
 	defer sn.mu.Unlock()
@@ -130,6 +158,10 @@ func (sn *snapshot) Load(ctx context.Context, table *dms.TableDef, emit func(dms
 		return fmt.Errorf("mysql source: load %s: no columns", table.ID())
 	}
 	q := "SELECT " + strings.Join(exprs, ", ") + " FROM " + quoteTable(table.Schema, table.Table)
+	if w := sn.where[table]; w != "" {
+		q += " WHERE " + w
+	}
+	sn.src.log.Debug("full load", "table", table.ID().String(), "query", q)
 
 	var emitErr error
 	var result gomysql.Result
