@@ -363,6 +363,12 @@ func (h *Handler) modifyReplicationTask(_ context.Context, in *dmsapi.ModifyRepl
 	status, _ := h.taskStatusLocked(t, now)
 	switch {
 	case active(status):
+		if s, ok := onlyLogSeverities(t, in); ok {
+			// What AWS allows on a running task; the engine does not read
+			// it, so the running task is left as it is.
+			t.settings = s
+			return &dmsapi.ModifyReplicationTaskOutput{ReplicationTask: h.taskViewLocked(t, now, "", true)}, nil
+		}
 		return nil, invalidState("Replication Task, excluding logging severity task settings, cannot be modified while it is %s state", status)
 	case status == "creating" || status == "deleting" || status == "modifying":
 		return nil, invalidState("Replication Task %s cannot be modified while it is %s", t.identifier, status)
@@ -416,6 +422,22 @@ func (h *Handler) modifyReplicationTask(_ context.Context, in *dmsapi.ModifyRepl
 	*t = next
 	h.eventLocked(now, sourceTypeTask, t.identifier, "configuration change", "Replication task has been modified.")
 	return &dmsapi.ModifyReplicationTaskOutput{ReplicationTask: h.taskViewLocked(t, now, "modifying", true)}, nil
+}
+
+// onlyLogSeverities returns the merged settings when a modification
+// changes nothing but the log components' severities.
+func onlyLogSeverities(t *task, in *dmsapi.ModifyReplicationTaskInput) (*mapping.TaskSettings, bool) {
+	if in.ReplicationTaskSettings == nil || in.ReplicationTaskIdentifier != nil || in.MigrationType != "" || in.TableMappings != nil ||
+		in.CdcStartPosition != nil || in.CdcStartTime != nil || in.CdcStopPosition != nil || in.TaskData != nil {
+		return nil, false
+	}
+	merged, err := t.settings.Merge(*in.ReplicationTaskSettings)
+	if err != nil {
+		return nil, false
+	}
+	a, b := *t.settings, *merged
+	a.Logging.LogComponents, b.Logging.LogComponents = nil, nil
+	return merged, a.JSON() == b.JSON()
 }
 
 func (h *Handler) deleteReplicationTask(_ context.Context, in *dmsapi.DeleteReplicationTaskInput) (*dmsapi.DeleteReplicationTaskOutput, error) {

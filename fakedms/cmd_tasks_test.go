@@ -105,6 +105,14 @@ func TestCDCTaskStartStopResume(t *testing.T) {
 
 	_, err := p.c.ModifyReplicationTask(ctx(t), &dmsapi.ModifyReplicationTaskInput{ReplicationTaskArn: aws.String(arn), TableMappings: aws.String(selectAll)})
 	requireAPIError(t, err, "InvalidResourceStateFault", "Replication Task, excluding logging severity task settings, cannot be modified while it is running state")
+	_, err = p.c.ModifyReplicationTask(ctx(t), &dmsapi.ModifyReplicationTaskInput{ReplicationTaskArn: aws.String(arn), ReplicationTaskSettings: aws.String(`{"FullLoadSettings":{"CommitRate":500}}`)})
+	requireAPIError(t, err, "InvalidResourceStateFault", "Replication Task, excluding logging severity task settings, cannot be modified while it is running state")
+	// Log severities may change while running, as on AWS.
+	sev, err := p.c.ModifyReplicationTask(ctx(t), &dmsapi.ModifyReplicationTaskInput{ReplicationTaskArn: aws.String(arn),
+		ReplicationTaskSettings: aws.String(`{"Logging":{"LogComponents":[{"Id":"SOURCE_CAPTURE","Severity":"LOGGER_SEVERITY_DEBUG"}]}}`)})
+	require.NoError(t, err)
+	require.Equal(t, "running", *sev.ReplicationTask.Status)
+	require.Contains(t, *sev.ReplicationTask.ReplicationTaskSettings, `"LogComponents":[{"Id":"SOURCE_CAPTURE","Severity":"LOGGER_SEVERITY_DEBUG"}]`)
 	_, err = p.c.DeleteReplicationTask(ctx(t), &dmsapi.DeleteReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
 	requireAPIError(t, err, "InvalidResourceStateFault", "Replication task cdc is running: stop it before deleting it")
 	_, err = p.c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: aws.String(arn), StartReplicationTaskType: types.StartReplicationTaskTypeValueResumeProcessing})
