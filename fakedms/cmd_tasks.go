@@ -497,6 +497,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position) error {
 		return invalidState("Replication task %s: its endpoints no longer exist", t.identifier)
 	}
 	w := h.wiring()
+	w.taskID = t.id
 	newSource, ok := sourceFactories()[aws.ToString(src.ep.EngineName)]
 	if !ok {
 		return invalidParam("fakedms cannot replicate from a %s endpoint yet", aws.ToString(src.ep.EngineName))

@@ -86,6 +86,10 @@ type wiring struct {
 	log     *slog.Logger
 	now     func() time.Time
 	kinesis *kinesis.Client
+	// taskID is the engine task the source or target is built for, so that
+	// per-task server state (a PostgreSQL replication slot) can be named
+	// after it; empty for a connection test.
+	taskID string
 }
 
 // sourceFactory turns a source endpoint into an engine source; it does no
