@@ -27,7 +27,9 @@ func BenchmarkDecodeText(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	text := func(s string) gomysql.FieldValue { return gomysql.NewFieldValue(gomysql.FieldValueTypeString, 0, []byte(s)) }
+	text := func(s string) gomysql.FieldValue {
+		return gomysql.NewFieldValue(gomysql.FieldValueTypeString, 0, []byte(s))
+	}
 	vals := []gomysql.FieldValue{
 		text("1000001"), text("42"), text("customer name number 12345"), text("12345.67"), text("2024-07-29 00:58:17.983670"),
 		text("0.3333"), text("1"), text("lorem ipsum lorem ipsum lorem ipsum lorem ipsum dolor"), text("2024-07-29"), text("0123456789abcdef"),
