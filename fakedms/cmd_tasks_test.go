@@ -127,6 +127,7 @@ func TestCDCTaskStartStopResume(t *testing.T) {
 	p.waitStopped(t, arn)
 	stopped := p.describe(t, arn)
 	require.Equal(t, "Stop Reason NORMAL", *stopped.StopReason)
+	require.NotNil(t, stopped.ReplicationTaskStats.StopDate)
 	require.Regexp(t, regexp.MustCompile(`^checkpoint:V1#1#mysql-bin\.\d+:\d+:\d+:\d+:\d+:mysql-bin\.\d+:\d+#0#0#\*#0#0$`), *stopped.RecoveryCheckpoint)
 
 	stats, err := p.c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
@@ -273,6 +274,22 @@ func TestCreateReplicationTaskFaults(t *testing.T) {
 			func(v *dmsapi.CreateReplicationTaskInput) {
 				v.ReplicationTaskIdentifier = aws.String("no-locator")
 				v.TableMappings = aws.String(`{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"1","rule-action":"include"}]}`)
+			}},
+		{"mapping of another shape", "InvalidParameterValueException", "Valid Table mappings is required",
+			func(v *dmsapi.CreateReplicationTaskInput) {
+				v.ReplicationTaskIdentifier = aws.String("hello")
+				v.TableMappings = aws.String(`{"hello":"world"}`)
+			}},
+		{"unknown rule type", "InvalidParameterValueException", "Invalid table mappings document.",
+			func(v *dmsapi.CreateReplicationTaskInput) {
+				v.ReplicationTaskIdentifier = aws.String("select")
+				v.TableMappings = aws.String(`{"rules":[{"rule-type":"select","rule-id":"1","rule-name":"1","object-locator":{"schema-name":"%","table-name":"%"},"rule-action":"include"}]}`)
+			}},
+		{"duplicate rule id", "InvalidParameterValueException", "Error in mapping rules. Duplicate ruleid 1",
+			func(v *dmsapi.CreateReplicationTaskInput) {
+				v.ReplicationTaskIdentifier = aws.String("dup")
+				rule := `{"rule-type":"selection","rule-id":"1","rule-name":"1","object-locator":{"schema-name":"%","table-name":"%"},"rule-action":"include"}`
+				v.TableMappings = aws.String(`{"rules":[` + rule + `,` + rule + `]}`)
 			}},
 		{"invalid settings", "InvalidParameterValueException", "Task Settings CommitRate must be between 1 and 50000.",
 			func(v *dmsapi.CreateReplicationTaskInput) {
