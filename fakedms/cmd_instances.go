@@ -118,11 +118,11 @@ func (h *Handler) createReplicationInstance(_ context.Context, in *dmsapi.Create
 		ri.ReplicationInstancePublicIpAddress = aws.String(ip)
 		ri.ReplicationInstancePublicIpAddresses = []string{ip}
 	}
-	in2 := &instance{lifecycle: lifecycle{created: now}, ri: ri}
-	h.st.instances[arn] = in2
+	inst := &instance{lifecycle: lifecycle{created: now}, ri: ri}
+	h.st.instances[arn] = inst
 	h.setTagsLocked(arn, in.Tags)
 	h.eventLocked(now, types.SourceTypeReplicationInstance, id, "creation", "Replication instance created")
-	return &dmsapi.CreateReplicationInstanceOutput{ReplicationInstance: h.instanceViewLocked(in2, now, "creating")}, nil
+	return &dmsapi.CreateReplicationInstanceOutput{ReplicationInstance: h.instanceViewLocked(inst, now, "creating")}, nil
 }
 
 // subnetGroupForInstanceLocked returns the named subnet group, or the
