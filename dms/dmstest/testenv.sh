@@ -6,7 +6,7 @@
 #   side by side: each picks its own free ports on 127.0.0.1 and records them in DIR/ports.
 #
 #   start  installs what is missing (apt: mariadb-server, mariadb-client, postgresql,
-#          nodejs/npm, gcc for -race; npm: kinesalite into DIR/npm), starts the servers
+#          nodejs/npm, gcc for -race, awscli, chromium; npm: kinesalite into DIR/npm), starts the servers
 #          (or reuses the ones already running for DIR), writes DIR/env and prints it.
 #          Only the export lines go to stdout, so `eval "$(testenv.sh start)"` works.
 #   stop   stops exactly the processes recorded in DIR/*.pid; keeps the data in DIR.
@@ -150,6 +150,11 @@ ensure_packages() {
 	command -v npm >/dev/null || pkgs+=(npm)
 	# go test -race needs cgo, hence a C compiler.
 	command -v gcc >/dev/null || pkgs+=(gcc libc6-dev)
+	# Clients no one here wrote, for the fakedms tests: Debian's AWS CLI (called
+	# as /usr/bin/aws: an image may have another aws earlier on PATH) and
+	# Chromium for the resource browser's page tests.
+	[ -x /usr/bin/aws ] || pkgs+=(awscli)
+	[ -x /usr/bin/chromium ] || pkgs+=(chromium)
 	((${#pkgs[@]})) || return 0
 
 	log "installing ${pkgs[*]} (apt)"
