@@ -440,26 +440,50 @@ func onlyLogSeverities(t *task, in *dmsapi.ModifyReplicationTaskInput) (*mapping
 	return merged, a.JSON() == b.JSON()
 }
 
+// slotDropper is a source that keeps per-task state on its server
+// (source/postgres: the task's replication slot and publication), which
+// DeleteReplicationTask drops, as AWS DMS drops a PostgreSQL task's slot.
+type slotDropper interface {
+	DropSlot(ctx context.Context) error
+}
+
 func (h *Handler) deleteReplicationTask(_ context.Context, in *dmsapi.DeleteReplicationTaskInput) (*dmsapi.DeleteReplicationTaskOutput, error) {
 	now := h.lock()
-	defer h.unlock()
+	out, drop, err := h.deleteReplicationTaskLocked(now, in)
+	h.unlock()
+	if drop != nil {
+		// Outside the lock: it talks to the source's server. A failure
+		// leaves the slot behind and is logged, not returned: the task is
+		// deleted either way.
+		ctx, cancel := context.WithTimeout(h.ctx, connectionTimeout)
+		defer cancel()
+		if err := drop.DropSlot(ctx); err != nil {
+			h.cfg.log.Warn("fakedms: delete task: dropping its replication slot failed", "task", aws.ToString(in.ReplicationTaskArn), "err", err)
+		}
+	}
+	return out, err
+}
+
+func (h *Handler) deleteReplicationTaskLocked(now time.Time, in *dmsapi.DeleteReplicationTaskInput) (*dmsapi.DeleteReplicationTaskOutput, slotDropper, error) {
 	t, err := h.taskLocked(in.ReplicationTaskArn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	status, _ := h.taskStatusLocked(t, now)
 	if active(status) || status == "deleting" {
-		return nil, invalidState("Replication task %s is %s: stop it before deleting it", t.identifier, status)
+		return nil, nil, invalidState("Replication task %s is %s: stop it before deleting it", t.identifier, status)
 	}
+	var drop slotDropper
 	if t.engine != nil {
 		if err := h.engine.DeleteTask(t.id); err != nil {
-			return nil, invalidState("Replication task %s: %v", t.identifier, err)
+			return nil, nil, invalidState("Replication task %s: %v", t.identifier, err)
 		}
+		drop, _ = t.engine.Config().Source.(slotDropper)
 	}
 	view := h.taskViewLocked(t, now, "deleting", true)
 	t.deleted = now
 	h.eventLocked(now, sourceTypeTask, t.identifier, "deletion", "Replication task has been deleted.")
-	return &dmsapi.DeleteReplicationTaskOutput{ReplicationTask: view}, nil
+	return &dmsapi.DeleteReplicationTaskOutput{ReplicationTask: view}, drop, nil
 }
 
 // startPosition turns a CdcStartPosition or CdcStartTime into the engine

@@ -106,6 +106,9 @@ func sourceFactories() map[string]sourceFactory {
 		"mysql":   newMySQLSource,
 		"mariadb": newMySQLSource,
 		"aurora":  newMySQLSource,
+
+		"postgres":          newPostgresSource,
+		"aurora-postgresql": newPostgresSource,
 	}
 }
 
