@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http/httptest"
 	"slices"
@@ -42,6 +43,18 @@ const tableDDL = `(id BIGINT PRIMARY KEY, qty INT, name VARCHAR(64), amount DECI
 	ratio DOUBLE, flag TINYINT, note TEXT, day DATE, hash VARBINARY(16))`
 
 func scenarios() []scenario {
+	return append(mysqlScenarios(), append(pgScenarios(), fakedmsScenarios()...)...)
+}
+
+func measurements() map[string]measurement {
+	all := map[string]measurement{}
+	for _, m := range []map[string]measurement{mysqlMeasurements(), pgMeasurements(), fakedmsMeasurements()} {
+		maps.Copy(all, m)
+	}
+	return all
+}
+
+func mysqlScenarios() []scenario {
 	return []scenario{
 		{name: "fullload", target: "≥ 0.8× baseline", unit: "rows/s", prepare: prepareLoad(false), minidms: "fullload-memory", baseline: "fullload-raw"},
 		{name: "fullload-kinesis", target: "≥ 50k records/s", unit: "records/s", prepare: prepareLoad(false), minidms: "fullload-kinesis", baseline: "fullload-raw"},
@@ -52,7 +65,7 @@ func scenarios() []scenario {
 	}
 }
 
-func measurements() map[string]measurement {
+func mysqlMeasurements() map[string]measurement {
 	return map[string]measurement{
 		"fullload-memory": func(ctx context.Context, o options, arg string) (measure, error) { return fullLoad(ctx, arg, nil) },
 		"fullload-memory-large": func(ctx context.Context, o options, arg string) (measure, error) {
@@ -278,17 +291,20 @@ type cdcData struct {
 func (d cdcData) arg() string { return fmt.Sprintf("%s/%d", d.start, d.changes) }
 
 func parseCDCData(arg string) (cdcData, error) {
-	pos, n, ok := strings.Cut(arg, "/")
+	i := strings.LastIndexByte(arg, '/') // a PostgreSQL LSN has a '/' too
+	if i < 0 {
+		return cdcData{}, fmt.Errorf("bad change set %q", arg)
+	}
+	pos, n := arg[:i], arg[i+1:]
 	changes, err := strconv.ParseInt(n, 10, 64)
-	if !ok || err != nil {
+	if err != nil {
 		return cdcData{}, fmt.Errorf("bad change set %q", arg)
 	}
 	return cdcData{start: pos, changes: changes}, nil
 }
 
-// writeChanges makes n row changes in table, in transactions of 1 to 100
-// rows: 60% inserts, 30% updates, 10% deletes, as the performance
-// baselines did. It returns where they start in the binlog.
+// writeChanges makes n row changes in table (see generateChanges) and
+// returns where they start in the binlog.
 func writeChanges(db, table string, n int) (cdcData, error) {
 	c, err := connect("")
 	if err != nil {
@@ -305,38 +321,30 @@ func writeChanges(db, table string, n int) (cdcData, error) {
 	}
 	file, _ := res.GetString(0, 0)
 	pos, _ := res.GetInt(0, 1)
-	rng := rand.New(rand.NewPCG(1, 2))
-	var live []int64 // ids present, for updates and deletes
-	next := int64(1)
 	var done int64
-	for done < int64(n) {
-		k := min(1+rng.IntN(100), n-int(done))
+	err = generateChanges(n, func(op string, ids []int64) (int64, error) {
 		var q string
-		switch p := rng.IntN(10); {
-		case p < 6 || len(live) < k:
-			vals := make([]string, k)
-			for i := range vals {
-				id := next
-				next++
-				live = append(live, id)
+		switch op {
+		case "insert":
+			vals := make([]string, len(ids))
+			for i, id := range ids {
 				vals[i] = fmt.Sprintf("(%d,%d,'customer name %d',%d.25,'2024-01-01 00:00:00.123456',%d.5,1,'lorem ipsum dolor sit amet','2024-01-01',UNHEX(MD5(%d)))", id, id%1000, id, id, id, id)
 			}
 			q = "INSERT INTO " + full + " VALUES " + strings.Join(vals, ",")
-		case p < 9:
-			at := rng.IntN(len(live) - k + 1)
-			ids := live[at : at+k]
+		case "update":
 			q = fmt.Sprintf("UPDATE %s SET qty = qty + 1 WHERE id IN (%s)", full, joinIDs(ids))
 		default:
-			at := rng.IntN(len(live) - k + 1)
-			ids := slices.Clone(live[at : at+k])
-			live = slices.Delete(live, at, at+k)
 			q = fmt.Sprintf("DELETE FROM %s WHERE id IN (%s)", full, joinIDs(ids))
 		}
 		r, err := c.Execute(q)
 		if err != nil {
-			return cdcData{}, fmt.Errorf("%.60s: %w", q, err)
+			return 0, fmt.Errorf("%.60s: %w", q, err)
 		}
 		done += int64(r.AffectedRows)
+		return int64(r.AffectedRows), nil
+	})
+	if err != nil {
+		return cdcData{}, err
 	}
 	return cdcData{start: fmt.Sprintf("%s:%d", file, pos), changes: done}, nil
 }
@@ -393,7 +401,7 @@ func cdcRaw(ctx context.Context, o options, arg string) (measure, error) {
 	portN, _ := strconv.Atoi(port)
 	syncer := replication.NewBinlogSyncer(replication.BinlogSyncerConfig{
 		ServerID: 424242, Flavor: gomysql.MariaDBFlavor, Host: host, Port: uint16(portN), User: user, Password: password,
-		Charset: "utf8mb4", DisableRetrySync: true,
+		Charset: "utf8mb4", DisableRetrySync: true, Logger: slog.New(slog.DiscardHandler),
 	})
 	defer syncer.Close()
 	var n int64
