@@ -260,20 +260,7 @@ func (h *Handler) taskViewLocked(t *task, now time.Time, status string, withSett
 		rt.RecoveryCheckpoint = aws.String(recoveryCheckpoint(st.Checkpoint))
 	}
 	if status != "creating" {
-		s := st.Stats
-		rt.ReplicationTaskStats = &types.ReplicationTaskStats{
-			ElapsedTimeMillis:       s.ElapsedTimeMillis,
-			FreshStartDate:          timePtr(s.FreshStartDate),
-			FullLoadFinishDate:      timePtr(s.FullLoadFinishDate),
-			FullLoadProgressPercent: int32(s.FullLoadProgressPercent),
-			FullLoadStartDate:       timePtr(s.FullLoadStartDate),
-			StartDate:               timePtr(s.StartDate),
-			StopDate:                timePtr(s.StopDate),
-			TablesErrored:           int32(s.TablesErrored),
-			TablesLoaded:            int32(s.TablesLoaded),
-			TablesLoading:           int32(s.TablesLoading),
-			TablesQueued:            int32(s.TablesQueued),
-		}
+		rt.ReplicationTaskStats = taskStats(st.Stats)
 	}
 	if withSettings {
 		s := *t.settings
@@ -289,6 +276,24 @@ func (h *Handler) taskViewLocked(t *task, now time.Time, status string, withSett
 		rt.ReplicationTaskSettings = aws.String(s.JSON())
 	}
 	return rt
+}
+
+// taskStats is the API shape of the engine's statistics of a run (a
+// serverless replication's ReplicationStats has the same members).
+func taskStats(s dms.TaskStats) *types.ReplicationTaskStats {
+	return &types.ReplicationTaskStats{
+		ElapsedTimeMillis:       s.ElapsedTimeMillis,
+		FreshStartDate:          timePtr(s.FreshStartDate),
+		FullLoadFinishDate:      timePtr(s.FullLoadFinishDate),
+		FullLoadProgressPercent: int32(s.FullLoadProgressPercent),
+		FullLoadStartDate:       timePtr(s.FullLoadStartDate),
+		StartDate:               timePtr(s.StartDate),
+		StopDate:                timePtr(s.StopDate),
+		TablesErrored:           int32(s.TablesErrored),
+		TablesLoaded:            int32(s.TablesLoaded),
+		TablesLoading:           int32(s.TablesLoading),
+		TablesQueued:            int32(s.TablesQueued),
+	}
 }
 
 func (h *Handler) taskLocked(arn *string) (*task, error) {
@@ -509,7 +514,7 @@ func (h *Handler) startPosition(pos *string, at *time.Time) dms.Position {
 }
 
 func (h *Handler) wiring() wiring {
-	return wiring{log: h.cfg.log, now: h.cfg.now, kinesis: h.kinesisClient}
+	return wiring{log: h.cfg.log, now: h.cfg.now, kinesis: h.kinesisClient, s3: h.s3Access}
 }
 
 // buildLocked makes the engine task from the task's current definition,
@@ -587,35 +592,15 @@ func (h *Handler) startReplicationTask(ctx context.Context, in *dmsapi.StartRepl
 		h.unlock()
 		return nil, invalidState("Replication task %s cannot be started while it is %s", t.identifier, status)
 	}
-	firstRun := t.engine == nil || st.Stats.FreshStartDate.IsZero()
-	switch {
-	case !firstRun && how == dms.StartReplication:
+	how, err = resolveStart(st, t.engine == nil, how)
+	if err != nil {
 		h.unlock()
-		return nil, invalidCombination("Start Type : START_REPLICATION, valid only for tasks running for the first time")
-	case firstRun:
-		// Resuming or reloading a task that never ran is starting it.
-		how = dms.StartReplication
+		return nil, err
 	}
-	if in.CdcStartPosition != nil || in.CdcStartTime != nil {
-		t.cdcStartPosition, t.cdcStartTime, t.dirty = in.CdcStartPosition, in.CdcStartTime, true
-	}
-	if in.CdcStopPosition != nil {
-		t.cdcStopPosition = in.CdcStopPosition
-	}
-	if t.engine == nil || t.dirty || h.endpointChangedLocked(t) {
-		resumeFrom := st.Checkpoint
-		if p := h.startPosition(in.CdcStartPosition, nil); p != "" {
-			resumeFrom = p
-		}
-		if err := h.buildLocked(t, resumeFrom); err != nil {
-			h.unlock()
-			return nil, err
-		}
-	}
-	et := t.engine
-	if err := et.Start(h.ctx, how); err != nil {
+	et, err := h.launchLocked(t, st, how, in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition)
+	if err != nil {
 		h.unlock()
-		return nil, invalidState("Replication task %s: %v", t.identifier, err)
+		return nil, err
 	}
 	identifier := t.identifier
 	view := h.taskViewLocked(t, now, string(dms.StatusStarting), true)
@@ -626,6 +611,47 @@ func (h *Handler) startReplicationTask(ctx context.Context, in *dmsapi.StartRepl
 	defer cancel()
 	et.Wait(waitCtx, func(s dms.TaskStatus) bool { return s.Status != dms.StatusStarting })
 	return &dmsapi.StartReplicationTaskOutput{ReplicationTask: view}, nil
+}
+
+// resolveStart applies AWS's start-type rules to a run whose engine task
+// is in st (unbuilt: none yet): start-replication only for the first run;
+// resuming or reloading a task that never ran is starting it.
+func resolveStart(st dms.TaskStatus, unbuilt bool, how dms.StartType) (dms.StartType, error) {
+	firstRun := unbuilt || st.Stats.FreshStartDate.IsZero()
+	switch {
+	case !firstRun && how == dms.StartReplication:
+		return "", invalidCombination("Start Type : START_REPLICATION, valid only for tasks running for the first time")
+	case firstRun:
+		how = dms.StartReplication
+	}
+	return how, nil
+}
+
+// launchLocked starts t's engine task (st is its status) the way how says,
+// with the CDC positions of the start call; it builds the engine task
+// first when there is none yet or t or its endpoints changed, carrying the
+// checkpoint over. Serverless replications start theirs the same way.
+func (h *Handler) launchLocked(t *task, st dms.TaskStatus, how dms.StartType, cdcStartPosition *string, cdcStartTime *time.Time, cdcStopPosition *string) (*dms.Task, error) {
+	if cdcStartPosition != nil || cdcStartTime != nil {
+		t.cdcStartPosition, t.cdcStartTime, t.dirty = cdcStartPosition, cdcStartTime, true
+	}
+	if cdcStopPosition != nil {
+		t.cdcStopPosition = cdcStopPosition
+	}
+	if t.engine == nil || t.dirty || h.endpointChangedLocked(t) {
+		resumeFrom := st.Checkpoint
+		if p := h.startPosition(cdcStartPosition, nil); p != "" {
+			resumeFrom = p
+		}
+		if err := h.buildLocked(t, resumeFrom); err != nil {
+			return nil, err
+		}
+	}
+	et := t.engine
+	if err := et.Start(h.ctx, how); err != nil {
+		return nil, invalidState("Replication task %s: %v", t.identifier, err)
+	}
+	return et, nil
 }
 
 func (h *Handler) endpointChangedLocked(t *task) bool {
@@ -680,25 +706,49 @@ func (h *Handler) stopReplicationTask(ctx context.Context, in *dmsapi.StopReplic
 	view := h.taskViewLocked(t, now, string(dms.StatusStopping), true)
 	h.unlock()
 
-	// Stop returns once the task has delivered what it read; the call
-	// answers at once, as AWS's does, once the engine says stopping.
+	h.stopEngine(ctx, et)
+	return &dmsapi.StopReplicationTaskOutput{ReplicationTask: view}, nil
+}
+
+// stopEngine stops an engine task in the background and returns once the
+// engine says stopping: Stop returns only once the task has delivered what
+// it read, and the stop calls answer at once, as AWS's do.
+func (h *Handler) stopEngine(ctx context.Context, et *dms.Task) {
 	h.goBackground(func(ctx context.Context) {
 		if err := et.Stop(ctx); err != nil && !errors.Is(err, dms.ErrTaskNotRunning) {
 			h.cfg.log.Warn("fakedms: stop task", "task", et.ID(), "err", err)
 		}
 	})
 	et.Wait(ctx, func(s dms.TaskStatus) bool { return s.Status != dms.StatusRunning && s.Status != dms.StatusStarting })
-	return &dmsapi.StopReplicationTaskOutput{ReplicationTask: view}, nil
+}
+
+// checkReload checks the input of ReloadTables and
+// ReloadReplicationTables.
+func checkReload(tables []types.TableToReload, option types.ReloadOptionValue) error {
+	if len(tables) == 0 {
+		return invalidParam("The parameter TablesToReload must be provided and must not be empty.")
+	}
+	switch option {
+	case "", types.ReloadOptionValueDataReload, types.ReloadOptionValueValidateOnly:
+	default:
+		return invalidParam("Invalid value %q for ReloadOption: must be data-reload or validate-only", option)
+	}
+	return nil
+}
+
+// unselected returns the first of tables that t's mapping does not select.
+func unselected(t *task, tables []types.TableToReload) (string, bool) {
+	for _, tbl := range tables {
+		if !t.mappings.Selected(aws.ToString(tbl.SchemaName), aws.ToString(tbl.TableName)) {
+			return aws.ToString(tbl.SchemaName) + "." + aws.ToString(tbl.TableName), true
+		}
+	}
+	return "", false
 }
 
 func (h *Handler) reloadTables(_ context.Context, in *dmsapi.ReloadTablesInput) (*dmsapi.ReloadTablesOutput, error) {
-	if len(in.TablesToReload) == 0 {
-		return nil, invalidParam("The parameter TablesToReload must be provided and must not be empty.")
-	}
-	switch in.ReloadOption {
-	case "", types.ReloadOptionValueDataReload, types.ReloadOptionValueValidateOnly:
-	default:
-		return nil, invalidParam("Invalid value %q for ReloadOption: must be data-reload or validate-only", in.ReloadOption)
+	if err := checkReload(in.TablesToReload, in.ReloadOption); err != nil {
+		return nil, err
 	}
 	now := h.lock()
 	defer h.unlock()
@@ -709,10 +759,8 @@ func (h *Handler) reloadTables(_ context.Context, in *dmsapi.ReloadTablesInput) 
 	if status, _ := h.taskStatusLocked(t, now); status != string(dms.StatusRunning) {
 		return nil, invalidState("Replication task %s is not running (%s)", t.identifier, status)
 	}
-	for _, tbl := range in.TablesToReload {
-		if !t.mappings.Selected(aws.ToString(tbl.SchemaName), aws.ToString(tbl.TableName)) {
-			return nil, invalidParam("Table %s.%s is not part of replication task %s", aws.ToString(tbl.SchemaName), aws.ToString(tbl.TableName), t.identifier)
-		}
+	if name, ok := unselected(t, in.TablesToReload); ok {
+		return nil, invalidParam("Table %s is not part of replication task %s", name, t.identifier)
 	}
 	// The engine cannot reload single tables yet: the call is checked and
 	// acknowledged, and the README says so.
