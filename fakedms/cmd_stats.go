@@ -54,22 +54,32 @@ func (h *Handler) describeTableStatistics(_ context.Context, in *dmsapi.Describe
 	if err != nil {
 		return nil, err
 	}
+	pg, marker, err := statisticsPage(et, in.Filters, in.Marker, in.MaxRecords)
+	if err != nil {
+		return nil, err
+	}
+	return &dmsapi.DescribeTableStatisticsOutput{ReplicationTaskArn: in.ReplicationTaskArn, TableStatistics: pg, Marker: marker}, nil
+}
+
+// statisticsPage is one page of an engine task's table statistics (none
+// when et is nil), filtered; DescribeReplicationTableStatistics shares it.
+func statisticsPage(et *dms.Task, filters []types.Filter, marker *string, maxRecords *int32) ([]types.TableStatistics, *string, error) {
 	all := []types.TableStatistics{}
 	if et != nil {
 		for _, s := range et.TableStatistics() {
 			all = append(all, tableStatistics(s))
 		}
 	}
-	matched, err := tableStatisticsFilters().match(all, in.Filters, false)
+	matched, err := tableStatisticsFilters().match(all, filters, false)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxStatsRecords)
+	pg, next, err := page(matched, marker, maxRecords, maxStatsRecords)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if pg == nil {
 		pg = []types.TableStatistics{}
 	}
-	return &dmsapi.DescribeTableStatisticsOutput{ReplicationTaskArn: in.ReplicationTaskArn, TableStatistics: pg, Marker: marker}, nil
+	return pg, next, nil
 }
