@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The wire codec. The SDK's input, output and types structs carry no json
@@ -131,9 +132,52 @@ func omitted(v reflect.Value) bool {
 	return false
 }
 
+// writeString writes s as a JSON string without encoding/json's detour
+// through reflection: describe answers are mostly strings. Invalid UTF-8
+// becomes U+FFFD, as encoding/json does.
 func writeString(buf *bytes.Buffer, s string) {
-	b, _ := json.Marshal(s) // a string always marshals
-	buf.Write(b)
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				buf.WriteString(s[start:i])
+				buf.WriteString(`\ufffd`)
+				i++
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		if c >= 0x20 && c != '"' && c != '\\' {
+			i++
+			continue
+		}
+		buf.WriteString(s[start:i])
+		switch c {
+		case '"', '\\':
+			buf.WriteByte('\\')
+			buf.WriteByte(c)
+		case '\n':
+			buf.WriteString(`\n`)
+		case '\r':
+			buf.WriteString(`\r`)
+		case '\t':
+			buf.WriteString(`\t`)
+		default:
+			buf.WriteString(`\u00`)
+			buf.WriteByte(hex[c>>4])
+			buf.WriteByte(hex[c&0xf])
+		}
+		i++
+		start = i
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
 }
 
 // formatEpoch writes t as epoch seconds with a millisecond fraction, as the

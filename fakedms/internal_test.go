@@ -1,6 +1,8 @@
 package fakedms
 
 import (
+	"bytes"
+	"encoding/json"
 	"regexp"
 	"testing"
 	"time"
@@ -178,4 +180,22 @@ func TestCodecEncodeDecode(t *testing.T) {
 	require.EqualError(t, decodeJSON([]byte(`{"Filters":[{"Name":1}]}`), &tasks), "member $.Filters[0].Name: cannot use JSON number as string")
 	require.EqualError(t, decodeJSON([]byte(`[]`), &tasks), "request body is not a JSON object")
 	require.NoError(t, decodeJSON(nil, &tasks), "an empty body has no members")
+}
+
+func TestWriteStringEscapes(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"plain", `"plain"`},
+		{`q"uote\back`, `"q\"uote\\back"`},
+		{"new\nline\r\ttab", `"new\nline\r\ttab"`},
+		{"\x00\x1f", `"\u0000\u001f"`},
+		{"héllo 😀 <&>", `"héllo 😀 <&>"`},
+		{"bad \xff utf8", `"bad \ufffd utf8"`},
+		{"", `""`},
+	} {
+		var buf bytes.Buffer
+		writeString(&buf, tt.in)
+		require.Equal(t, tt.want, buf.String(), "%q", tt.in)
+		var back string
+		require.NoError(t, json.Unmarshal(buf.Bytes(), &back))
+	}
 }
