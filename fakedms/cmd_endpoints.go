@@ -59,6 +59,9 @@ func checkEndpoint(ep *types.Endpoint) error {
 			return invalidParam("Invalid KinesisSettings.MessageFormat %s: must be json or json-unformatted", ep.KinesisSettings.MessageFormat)
 		}
 	}
+	if name == "s3" && et == types.ReplicationEndpointTypeValueSource {
+		return checkS3Source(ep)
+	}
 	return nil
 }
 

@@ -86,6 +86,7 @@ type wiring struct {
 	log     *slog.Logger
 	now     func() time.Time
 	kinesis *kinesis.Client
+	s3      s3Access
 	// taskID is the engine task the source or target is built for, so that
 	// per-task server state (a PostgreSQL replication slot) can be named
 	// after it; empty for a connection test.
@@ -106,6 +107,7 @@ func sourceFactories() map[string]sourceFactory {
 		"mysql":   newMySQLSource,
 		"mariadb": newMySQLSource,
 		"aurora":  newMySQLSource,
+		"s3":      newS3Source,
 
 		"postgres":          newPostgresSource,
 		"aurora-postgresql": newPostgresSource,

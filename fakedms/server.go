@@ -22,6 +22,7 @@ import (
 
 	"github.com/minidms/minidms/dms"
 	"github.com/minidms/minidms/fakedms/fakekinesis"
+	"github.com/minidms/minidms/fakedms/fakes3"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every DMS operation.
@@ -46,6 +47,7 @@ type config struct {
 	log             *slog.Logger
 	stateDelay      time.Duration
 	kinesisEndpoint string
+	s3Endpoint      string
 	errors          map[string]error
 	services        []Service
 }
@@ -100,7 +102,9 @@ type Handler struct {
 	// kinesisClient is what Kinesis targets and connection tests use: the
 	// built-in Kinesis in process, or the external endpoint.
 	kinesisClient *kinesis.Client
-	transport     *http.Transport // of the external Kinesis client, closed by Close
+	transport     *http.Transport // of the external Kinesis and S3 clients, closed by Close
+	s3            *fakes3.Server  // nil with WithS3Endpoint
+	s3Access      s3Access        // what S3 sources read with (engines_s3.go)
 
 	// ctx ends when Close is called; background work (connection tests,
 	// stops, task watchers) runs under it and is counted in wg.
@@ -146,6 +150,7 @@ func NewHandler(opts ...Option) *Handler {
 			HTTPClient:   raceFreeClient{&http.Client{Transport: h.transport}},
 		})
 	}
+	h.setUpS3(creds)
 	return h
 }
 
@@ -175,8 +180,9 @@ func (h *Handler) goBackground(f func(ctx context.Context)) {
 }
 
 // ServeHTTP routes DMS calls (X-Amz-Target AmazonDMSv20160101.<Op>) to the
-// DMS API, Kinesis calls to the built-in Kinesis and anything else to the
-// services added with WithService.
+// DMS API, Kinesis calls to the built-in Kinesis, then to the services
+// added with WithService, and other requests without X-Amz-Target to the
+// built-in S3.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
@@ -192,6 +198,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			svc.ServeHTTP(w, r)
 			return
 		}
+	}
+	if h.serveS3(w, r) {
+		return
 	}
 	h.writeError(w, "", time.Now(), &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
 		msg: fmt.Sprintf("fakedms: %s %s with X-Amz-Target %q is not a DMS (%s<Operation>) or Kinesis call", r.Method, r.URL.Path, target, TargetPrefix)})
