@@ -11,13 +11,26 @@ import (
 	"time"
 )
 
-// OwnMySQL is a MariaDB server of one test's own, for tests that stop and
-// restart the server (fault tests); other tests share the test
-// environment's server through MySQL.
+// OwnServer is a database server of one test's own, for tests that stop
+// and restart the server (fault tests); other tests share the test
+// environment's servers through MySQL and Postgres.
+type OwnServer struct {
+	dir     string
+	service string // testenv.sh's name for it: mysql or postgres
+}
+
+// OwnMySQL is a MariaDB server of the test's own.
 type OwnMySQL struct {
-	// Server is a fresh database on the test's own server.
+	OwnServer
+	// Server is a fresh database on it.
 	Server MySQLServer
-	dir    string
+}
+
+// OwnPostgres is a PostgreSQL server of the test's own.
+type OwnPostgres struct {
+	OwnServer
+	// Server is a fresh database on it.
+	Server PostgresServer
 }
 
 // StartOwnMySQL starts a private MariaDB with testenv.sh in a temporary
@@ -29,16 +42,7 @@ func StartOwnMySQL(t testing.TB) *OwnMySQL {
 	if setting(EnvMySQLAddr) == "" && setting(EnvMySQLDSN) == "" {
 		notConfigured(t, "MariaDB", EnvMySQLAddr)
 	}
-	dir, err := os.MkdirTemp("/tmp", "minidms-own-mysql-")
-	if err != nil {
-		t.Fatalf("dmstest: %v", err)
-	}
-	o := &OwnMySQL{dir: dir}
-	t.Cleanup(func() {
-		o.run(t, "stop")
-		_ = os.RemoveAll(dir)
-	})
-	o.Start(t)
+	o := &OwnMySQL{OwnServer: startOwn(t, "mysql")}
 	o.Server = MySQLServer{Addr: o.setting(t, EnvMySQLAddr), User: o.setting(t, EnvMySQLUser), Password: o.setting(t, EnvMySQLPassword), Database: "owndb"}
 	conn := mysqlConnect(t, o.Server, "")
 	defer conn.Close()
@@ -48,19 +52,47 @@ func StartOwnMySQL(t testing.TB) *OwnMySQL {
 	return o
 }
 
-// Stop stops the server (SIGTERM, waiting until it is gone); its data and
-// port are kept for Start.
-func (o *OwnMySQL) Stop(t testing.TB) { t.Helper(); o.run(t, "stop") }
+// StartOwnPostgres starts a private PostgreSQL like StartOwnMySQL; Server
+// is its database "minidms", which testenv.sh creates.
+func StartOwnPostgres(t testing.TB) *OwnPostgres {
+	t.Helper()
+	if setting(EnvPostgresDSN) == "" {
+		notConfigured(t, "PostgreSQL", EnvPostgresDSN)
+	}
+	o := &OwnPostgres{OwnServer: startOwn(t, "postgres")}
+	o.Server = PostgresServer{DSN: o.setting(t, EnvPostgresDSN), Database: "minidms"}
+	return o
+}
+
+func startOwn(t testing.TB, service string) OwnServer {
+	t.Helper()
+	// Under /tmp: the postgres OS user must reach the data directory.
+	dir, err := os.MkdirTemp("/tmp", "minidms-own-"+service+"-")
+	if err != nil {
+		t.Fatalf("dmstest: %v", err)
+	}
+	o := OwnServer{dir: dir, service: service}
+	t.Cleanup(func() {
+		o.run(t, "stop")
+		_ = os.RemoveAll(dir)
+	})
+	o.Start(t)
+	return o
+}
+
+// Stop stops the server, waiting until it is gone; its data and port are
+// kept for Start.
+func (o *OwnServer) Stop(t testing.TB) { t.Helper(); o.run(t, "stop") }
 
 // Start starts the server again on the same port with the same data.
-func (o *OwnMySQL) Start(t testing.TB) { t.Helper(); o.run(t, "start") }
+func (o *OwnServer) Start(t testing.TB) { t.Helper(); o.run(t, "start") }
 
-func (o *OwnMySQL) run(t testing.TB, cmd string) {
+func (o *OwnServer) run(t testing.TB, cmd string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c := exec.CommandContext(ctx, "bash", testenvScript(t), cmd, o.dir)
-	c.Env = append(os.Environ(), "MINIDMS_TESTENV_SERVICES=mysql")
+	c.Env = append(os.Environ(), "MINIDMS_TESTENV_SERVICES="+o.service)
 	var stderr bytes.Buffer
 	c.Stderr = &stderr
 	if err := c.Run(); err != nil {
@@ -68,7 +100,7 @@ func (o *OwnMySQL) run(t testing.TB, cmd string) {
 	}
 }
 
-func (o *OwnMySQL) setting(t testing.TB, name string) string {
+func (o *OwnServer) setting(t testing.TB, name string) string {
 	t.Helper()
 	v := envFileValue(filepath.Join(o.dir, "env"), name)
 	if v == "" {
