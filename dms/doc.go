@@ -39,5 +39,22 @@
 // writes everything already read before the task stops, so stopping and
 // resuming (resume-processing) delivers each change exactly once. A crash or
 // a failed write may repeat the changes after the checkpoint (at least once,
-// as AWS DMS). A resumed full load reloads every table it had not finished.
+// as AWS DMS).
+//
+// A source that loses its connection in CDC (server restart, network)
+// returns an error marked with Recoverable; the task stays running and
+// reopens the stream at its checkpoint, waiting ErrorBehavior's
+// RecoverableErrorInterval (doubling with RecoverableErrorThrottling, up to
+// RecoverableErrorThrottlingMax) between attempts, and fails with the reason
+// once RecoverableErrorCount attempts in a row did not reconnect (-1, the
+// default: never). The changes read before the loss are written first, so a
+// recovery neither loses nor repeats a change. Streams that hold source
+// resources until delivery (a PostgreSQL slot's WAL) are told each
+// delivered position (Acknowledger).
+//
+// A resumed full-load task reloads every table it had not finished. A
+// resumed full-load-and-cdc task whose load had not finished reloads every
+// table: its new snapshot is later than the one the finished tables came
+// from, and CDC continues from the new one. Errors in the full-load phase
+// are not retried: the task fails, and resume-processing reloads.
 package dms
