@@ -1,5 +1,5 @@
 // Command fakedms serves the fake AWS DMS API, with the built-in Kinesis
-// on the same endpoint, for clients outside Go: the AWS CLI, boto3, the
+// and S3 on the same endpoint, for clients outside Go: the AWS CLI, boto3, the
 // JavaScript SDK, Terraform.
 //
 //	go run ./fakedms/cmd/fakedms -addr 127.0.0.1:4566
@@ -11,6 +11,7 @@
 //	-region            region of ARNs (default us-east-1)
 //	-account           account id of ARNs (default 000000000000)
 //	-kinesis-endpoint  write Kinesis targets to this Kinesis API instead of the built-in one
+//	-s3-endpoint       read S3 sources from this S3 API (path-style) instead of the built-in one
 //	-state-delay       how long resources stay creating, deleting, modifying (default 0)
 //
 // Each call is logged to stderr (log/slog, text). SIGINT or SIGTERM stops
@@ -81,6 +82,7 @@ func run(args []string, getenv func(string) string) error {
 	region := fs.String("region", "us-east-1", "region of ARNs")
 	account := fs.String("account", "000000000000", "account id of ARNs")
 	kinesisEndpoint := fs.String("kinesis-endpoint", "", "external Kinesis endpoint for Kinesis targets (default: the built-in Kinesis)")
+	s3Endpoint := fs.String("s3-endpoint", "", "external S3 endpoint for S3 sources, path-style (default: the built-in S3)")
 	stateDelay := fs.Duration("state-delay", 0, "how long resources stay in transitional states")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -96,6 +98,9 @@ func run(args []string, getenv func(string) string) error {
 	}
 	if *kinesisEndpoint != "" {
 		opts = append(opts, fakedms.WithKinesisEndpoint(*kinesisEndpoint))
+	}
+	if *s3Endpoint != "" {
+		opts = append(opts, fakedms.WithS3Endpoint(*s3Endpoint))
 	}
 	h := fakedms.NewHandler(opts...)
 	defer h.Close()
@@ -113,7 +118,11 @@ func run(args []string, getenv func(string) string) error {
 	if *kinesisEndpoint != "" {
 		kinesis = *kinesisEndpoint
 	}
-	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "region", *region, "account", *account, "kinesis", kinesis,
+	s3 := "built-in"
+	if *s3Endpoint != "" {
+		s3 = *s3Endpoint
+	}
+	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "region", *region, "account", *account, "kinesis", kinesis, "s3", s3,
 		"serverless_status_change_wait", sl.statusChangeWait, "serverless_deprovisioning_delay", sl.deprovisioningDelay)
 
 	select {
