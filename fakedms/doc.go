@@ -2,7 +2,7 @@
 // Service API that really replicates: the unmodified AWS SDKs (and the AWS
 // CLI, boto3, …) create replication instances, endpoints and tasks, and the
 // tasks run on minidms's engine (package dms), reading MySQL or MariaDB
-// (source/mysql) and writing the records AWS DMS writes to Kinesis
+// (source/mysql) or PostgreSQL (source/postgres) and writing the records AWS DMS writes to Kinesis
 // (target/kinesis). The built-in Kinesis (fakedms/fakekinesis) is served on
 // the same endpoint, so one URL is all a test needs.
 //
@@ -64,13 +64,30 @@
 //
 // Source endpoints with EngineName mysql, mariadb or aurora connect with
 // ServerName, Port, Username and Password, MySQLSettings taking precedence
-// (SecretsManagerSecretId is not supported). Kinesis target endpoints
+// (SecretsManagerSecretId is not supported). EngineName postgres and
+// aurora-postgresql are both source/postgres, connected with ServerName,
+// Port, Username, Password and DatabaseName, PostgreSQLSettings taking
+// precedence; of its settings SlotName, PluginName, CaptureDdls,
+// DdlArtifactsSchema, HeartbeatEnable and HeartbeatFrequency (minutes)
+// apply. A task without SlotName reads from the slot "minidms_" + its
+// resource id (the ARN's last segment) in lower case, characters other
+// than a-z, 0-9 and _ made _, at most 63 characters; the publication has
+// the slot's name. DeleteReplicationTask drops both, as AWS DMS drops a
+// task's slot (through an optional DropSlot(ctx) error method of the
+// source, so fakedms stays source-agnostic); a failure to drop is logged,
+// not returned. Only pgoutput decodes: PluginName test-decoding and
+// pglogical are accepted by CreateEndpoint and refused with the source's
+// error by TestConnection and at the task's start (the task fails with it
+// as LastFailureMessage), where AWS would use them. boolean columns are
+// the DMS BOOLEAN type (JSON true/false on Kinesis), where AWS uses
+// CHAR(5) "true"/"false" unless MapBooleanAsBoolean. Kinesis target endpoints
 // write to KinesisSettings.StreamArn on the built-in Kinesis, or on the
 // Kinesis API given by WithKinesisEndpoint. Which engine builds which
 // source or target is one map in engines.go: a new source is one line.
 // TestConnection really connects: the MySQL source's Check (which also
-// checks the binlog settings CDC needs), DescribeStreamSummary of the
-// target stream.
+// checks the binlog settings CDC needs), the PostgreSQL source's Check
+// (wal_level, REPLICATION, a free slot, the plugin), DescribeStreamSummary
+// of the target stream.
 //
 // # Choices where AWS is not documented
 //
