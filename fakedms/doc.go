@@ -2,9 +2,10 @@
 // Service API that really replicates: the unmodified AWS SDKs (and the AWS
 // CLI, boto3, …) create replication instances, endpoints and tasks, and the
 // tasks run on minidms's engine (package dms), reading MySQL or MariaDB
-// (source/mysql) or PostgreSQL (source/postgres) and writing the records AWS DMS writes to Kinesis
-// (target/kinesis). The built-in Kinesis (fakedms/fakekinesis) is served on
-// the same endpoint, so one URL is all a test needs.
+// (source/mysql) or PostgreSQL (source/postgres) and writing the records
+// AWS DMS writes to Kinesis (target/kinesis). The built-in Kinesis
+// (fakedms/fakekinesis) is served on the same endpoint, so one URL is all
+// a test needs.
 //
 //	srv := fakedms.NewServer()
 //	defer srv.Close()
@@ -80,9 +81,10 @@
 // error by TestConnection and at the task's start (the task fails with it
 // as LastFailureMessage), where AWS would use them. boolean columns are
 // the DMS BOOLEAN type (JSON true/false on Kinesis), where AWS uses
-// CHAR(5) "true"/"false" unless MapBooleanAsBoolean. Kinesis target endpoints
-// write to KinesisSettings.StreamArn on the built-in Kinesis, or on the
-// Kinesis API given by WithKinesisEndpoint. Which engine builds which
+// CHAR(5) "true"/"false" unless MapBooleanAsBoolean.
+//
+// Kinesis target endpoints write to KinesisSettings.StreamArn on the
+// built-in Kinesis, or on the Kinesis API given by WithKinesisEndpoint. Which engine builds which
 // source or target is one map in engines.go: a new source is one line.
 // TestConnection really connects: the MySQL source's Check (which also
 // checks the binlog settings CDC needs), the PostgreSQL source's Check
