@@ -95,13 +95,14 @@ func TestTestConnection(t *testing.T) {
 	requireAPIError(t, err, "ResourceNotFoundFault", "Endpoint arn:aws:dms:us-east-1:000000000000:endpoint:NOPE not found")
 }
 
-// TestEngineWithoutSource: an endpoint whose engine fakedms cannot run yet
-// can be created, fails its connection test and cannot start a task.
-func TestEngineWithoutSource(t *testing.T) {
-	srv, c := newServer(t)
+// TestEngineWithoutTarget: an endpoint whose engine fakedms cannot run yet
+// (every source engine runs; a postgres target does not) can be created,
+// fails its connection test and cannot start a task.
+func TestEngineWithoutTarget(t *testing.T) {
+	_, c := newServer(t)
 	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
 	pg, err := c.CreateEndpoint(ctx(t), &dmsapi.CreateEndpointInput{
-		EndpointIdentifier: aws.String("pg"), EndpointType: types.ReplicationEndpointTypeValueSource,
+		EndpointIdentifier: aws.String("pg"), EndpointType: types.ReplicationEndpointTypeValueTarget,
 		EngineName: aws.String("postgres"), ServerName: aws.String("127.0.0.1"), DatabaseName: aws.String("db"),
 	})
 	require.NoError(t, err)
@@ -116,16 +117,16 @@ func TestEngineWithoutSource(t *testing.T) {
 		return *conn.Status != "testing"
 	}, waitLimit, 10*time.Millisecond)
 	require.Equal(t, "failed", *conn.Status)
-	require.Equal(t, "fakedms cannot connect to a postgres source", *conn.LastFailureMessage)
+	require.Equal(t, "fakedms cannot connect to a postgres target", *conn.LastFailureMessage)
 
-	dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "s")).EndpointArn
+	src := *createMySQLEndpoint(t, c, "src", "127.0.0.1", closedPort(t), "root", "").EndpointArn
 	task, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
 		ReplicationTaskIdentifier: aws.String("pg-task"), MigrationType: types.MigrationTypeValueCdc, ReplicationInstanceArn: aws.String(inst),
-		SourceEndpointArn: pg.Endpoint.EndpointArn, TargetEndpointArn: aws.String(dst), TableMappings: aws.String(selectAll),
+		SourceEndpointArn: aws.String(src), TargetEndpointArn: pg.Endpoint.EndpointArn, TableMappings: aws.String(selectAll),
 	})
 	require.NoError(t, err)
 	_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: task.ReplicationTask.ReplicationTaskArn, StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication})
-	requireAPIError(t, err, "InvalidParameterValueException", "fakedms cannot replicate from a postgres endpoint yet")
+	requireAPIError(t, err, "InvalidParameterValueException", "fakedms cannot replicate to a postgres endpoint yet")
 	out, err := c.DescribeReplicationTasks(ctx(t), &dmsapi.DescribeReplicationTasksInput{})
 	require.NoError(t, err)
 	require.Equal(t, "ready", *out.ReplicationTasks[0].Status, "a refused start leaves the task ready")
