@@ -21,6 +21,7 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/fakedms/browser"
 	"github.com/minidms/minidms/fakedms/fakekinesis"
 	"github.com/minidms/minidms/fakedms/fakes3"
 )
@@ -106,6 +107,8 @@ type Handler struct {
 	s3            *fakes3.Server  // nil with WithS3Endpoint
 	s3Access      s3Access        // what S3 sources read with (engines_s3.go)
 
+	ui *browser.Browser // the resource browser, under browser.Prefix (/_minidms/)
+
 	// ctx ends when Close is called; background work (connection tests,
 	// stops, task watchers) runs under it and is counted in wg.
 	ctx    context.Context
@@ -151,6 +154,7 @@ func NewHandler(opts ...Option) *Handler {
 		})
 	}
 	h.setUpS3(creds)
+	h.ui = browser.New(h, browser.Options{Region: cfg.region, Account: cfg.account, Kinesis: h.kinesis})
 	return h
 }
 
@@ -191,6 +195,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case h.kinesis != nil && h.kinesis.Handles(r):
 		h.kinesis.ServeHTTP(w, r)
+		return
+	case strings.HasPrefix(r.URL.Path+"/", browser.Prefix):
+		h.ui.ServeHTTP(w, r)
 		return
 	}
 	for _, svc := range h.cfg.services {
