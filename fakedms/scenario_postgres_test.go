@@ -286,6 +286,21 @@ func testPostgreSQLSample(t *testing.T, settings types.KinesisSettings, alters [
 	recs = decodeRecords(t, readStream(t, kc, stream, n))
 	require.Len(t, recs, n)
 	require.Equal(t, append(append([]string{}, alters...), "insert public.authors public.authors"), summary(recs[7:]))
+	if len(alters) > 0 {
+		// Each control record carries the table as it is after its ALTER.
+		columns := func(r record) map[string]any {
+			return r.doc["control"].(map[string]any)["table-def"].(map[string]any)["columns"].(map[string]any)
+		}
+		require.Equal(t, map[string]any{"type": "WSTRING", "length": float64(30), "nullable": true}, columns(recs[7])["isbn"])
+		require.NotContains(t, columns(recs[8]), "profile_picture")
+		require.Len(t, columns(recs[8]), 12)
+		require.Equal(t, map[string]any{"type": "BOOLEAN", "nullable": true}, columns(recs[9])["is_available"])
+		md := recs[9].doc["metadata"].(map[string]any)
+		require.Equal(t, map[string]any{
+			"timestamp": md["timestamp"], "record-type": "control", "operation": "add-column", "partition-key-type": "task-id",
+			"partition-key-value": id, "schema-name": "public", "table-name": "authors",
+		}, md)
+	}
 	jane := recs[n-1].doc["data"].(map[string]any)
 	require.Equal(t, true, jane["is_available"], "rows after the ALTER have the new column")
 	require.Equal(t, "Jane", jane["first_name"])
