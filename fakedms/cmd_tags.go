@@ -41,7 +41,8 @@ func (h *Handler) taggableLocked(arn *string) error {
 	_, ep := h.st.endpoints[*arn]
 	_, task := h.st.tasks[*arn]
 	_, grp := h.st.subnetGroups[*arn]
-	if !inst && !ep && !task && !grp {
+	_, cfg := h.st.configs[*arn]
+	if !inst && !ep && !task && !grp && !cfg {
 		return notFound("Resource %s not found", *arn)
 	}
 	return nil

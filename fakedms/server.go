@@ -51,6 +51,7 @@ type config struct {
 	s3Endpoint      string
 	errors          map[string]error
 	services        []Service
+	serverless      serverlessTiming // state_serverless.go
 }
 
 // Option configures a Handler or Server.
@@ -298,6 +299,15 @@ func operations() map[string]handlerFunc {
 		"StopReplicationTask":                   op((*Handler).stopReplicationTask),
 		"ReloadTables":                          op((*Handler).reloadTables),
 		"DescribeTableStatistics":               op((*Handler).describeTableStatistics),
+		"CreateReplicationConfig":               op((*Handler).createReplicationConfig),
+		"DescribeReplicationConfigs":            op((*Handler).describeReplicationConfigs),
+		"ModifyReplicationConfig":               op((*Handler).modifyReplicationConfig),
+		"DeleteReplicationConfig":               op((*Handler).deleteReplicationConfig),
+		"StartReplication":                      op((*Handler).startReplication),
+		"StopReplication":                       op((*Handler).stopReplication),
+		"DescribeReplications":                  op((*Handler).describeReplications),
+		"DescribeReplicationTableStatistics":    op((*Handler).describeReplicationTableStatistics),
+		"ReloadReplicationTables":               op((*Handler).reloadReplicationTables),
 		"AddTagsToResource":                     op((*Handler).addTagsToResource),
 		"RemoveTagsFromResource":                op((*Handler).removeTagsFromResource),
 		"ListTagsForResource":                   op((*Handler).listTagsForResource),

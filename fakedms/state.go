@@ -10,12 +10,13 @@ import (
 
 // state is every resource of the server, guarded by Handler.mu (one mutex
 // for the whole state, as pstest does). Resources are keyed by ARN. A
-// serverless replication config will be one more map here.
+// serverless replication config is one more map here (state_serverless.go).
 type state struct {
 	instances    map[string]*instance
 	subnetGroups map[string]*subnetGroup
 	endpoints    map[string]*endpoint
 	tasks        map[string]*task
+	configs      map[string]*replicationConfig
 	connections  map[connKey]*connection
 	tags         map[string][]types.Tag
 	events       []types.Event
@@ -27,6 +28,7 @@ func newState() state {
 		subnetGroups: map[string]*subnetGroup{},
 		endpoints:    map[string]*endpoint{},
 		tasks:        map[string]*task{},
+		configs:      map[string]*replicationConfig{},
 		connections:  map[connKey]*connection{},
 		tags:         map[string][]types.Tag{},
 	}
@@ -131,6 +133,7 @@ func (h *Handler) lock() time.Time {
 			delete(h.st.tags, arn)
 		}
 	}
+	h.sweepServerlessLocked(now)
 	return now
 }
 
