@@ -18,11 +18,10 @@
 // the replication tasks and the server.
 //
 // Like LocalStack, the server reads DMS_SERVERLESS_STATUS_CHANGE_WAITING_TIME
-// (seconds spent in each serverless provisioning state, default 0) and
-// DMS_SERVERLESS_DEPROVISIONING_DELAY (seconds from a serverless
-// replication's stop to its deprovisioning, default 60). They are checked
-// and logged now, and take effect once serverless replications
-// (CreateReplicationConfig, StartReplication) are served.
+// (seconds spent in each serverless provisioning status, default 0:
+// fakedms.WithServerlessStateDelay) and DMS_SERVERLESS_DEPROVISIONING_DELAY
+// (seconds from a serverless replication's stop to its deprovisioning,
+// default 60: fakedms.WithDeprovisioningDelay).
 package main
 
 import (
@@ -76,6 +75,11 @@ func serverlessFromEnv(getenv func(string) string) (serverless, error) {
 	return s, nil
 }
 
+// options are the server options the variables stand for.
+func (s serverless) options() []fakedms.Option {
+	return []fakedms.Option{fakedms.WithServerlessStateDelay(s.statusChangeWait), fakedms.WithDeprovisioningDelay(s.deprovisioningDelay)}
+}
+
 func run(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("fakedms", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:4566", "listen address")
@@ -96,6 +100,7 @@ func run(args []string, getenv func(string) string) error {
 		fakedms.WithRegion(*region), fakedms.WithAccount(*account),
 		fakedms.WithLogger(log), fakedms.WithStateDelay(*stateDelay),
 	}
+	opts = append(opts, sl.options()...)
 	if *kinesisEndpoint != "" {
 		opts = append(opts, fakedms.WithKinesisEndpoint(*kinesisEndpoint))
 	}
