@@ -327,7 +327,7 @@ func (b *Browser) testConnection(w http.ResponseWriter, r *http.Request) {
 		b.renderEndpoints(w, r, http.StatusBadRequest, nil, "", message(err))
 		return
 	}
-	redirect(w, r, Prefix+"endpoints#connections")
+	redirect(w, r, Prefix+"endpoints") // no fragment: Chromium does not meta-refresh a URL with one
 }
 
 // Replication tasks.
