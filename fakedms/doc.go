@@ -91,6 +91,27 @@
 // (wal_level, REPLICATION, a free slot, the plugin), DescribeStreamSummary
 // of the target stream.
 //
+// # DMS Serverless
+//
+// Replication configs (CreateReplicationConfig, …) and their replications
+// (StartReplication, DescribeReplications, …) run an engine task built and
+// started by the same code as a replication task's, with the serverless
+// task id serv-res-id-<epoch ms>-<letters> that AWS puts in control
+// records' partition keys. A replication passes through AWS's statuses
+// (initializing, preparing_metadata_resources, testing_connection, where
+// both endpoints are really tested, fetching_metadata,
+// calculating_capacity, provisioning_capacity, replication_starting, where
+// the engine task starts, running, stopping, stopped, or failed with
+// FailureMessages), each lasting at least WithServerlessStateDelay
+// (default 0). After it stops it keeps its capacity for
+// WithDeprovisioningDelay (default 60 s, as LocalStack), then is
+// deprovisioned, which deletes its table statistics. ProvisionState is
+// provisioning, provisioned, deprovisioning and deprovisioned: only the
+// last is documented, the others are this package's choice, as is
+// ProvisionedCapacityUnits = MaxCapacityUnits. Delays are measured on the
+// server's clock (WithClock), which the replication's driver looks at
+// every 10 ms, so a test can move a clock of its own instead of sleeping.
+//
 // # Choices where AWS is not documented
 //
 // Messages of faults AWS documents but whose text no public source shows
