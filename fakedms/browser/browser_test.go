@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	smithy "github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms/dmstest"
@@ -605,19 +605,19 @@ func TestKinesisViewerExternal(t *testing.T) {
 	require.Contains(t, body, "the viewer shows the built-in Kinesis only")
 }
 
-// TestServerless lists serverless configs and replications when the API
-// serves them, and says it does not otherwise.
+// TestServerless lists serverless configs and replications with their
+// status, and says so when the API does not serve them.
 func TestServerless(t *testing.T) {
 	s := newSession(t)
-	if !slices.Contains(fakedms.Operations(), "DescribeReplicationConfigs") {
-		status, body := s.get("/_minidms/serverless")
-		require.Equal(t, http.StatusOK, status)
-		require.Contains(t, body, `id="serverless-unavailable"`)
-		require.Contains(t, body, "UnknownOperationException")
-		return
-	}
-	f := s.fixture(nil)
+	s.srv.SetError("DescribeReplicationConfigs", &smithy.GenericAPIError{Code: "UnknownOperationException", Message: "no serverless here"})
 	status, body := s.get("/_minidms/serverless")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, body, `id="serverless-unavailable"`)
+	require.Contains(t, body, "UnknownOperationException: no serverless here")
+	s.srv.SetError("DescribeReplicationConfigs", nil)
+
+	f := s.fixture(nil)
+	status, body = s.get("/_minidms/serverless")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Contains(t, body, "No replication configs.")
 	require.Contains(t, body, "No replications.")
@@ -636,4 +636,20 @@ func TestServerless(t *testing.T) {
 	require.Contains(t, body, "src → dst")
 	require.Contains(t, body, "1–4")
 	require.NotContains(t, body, "<script")
+
+	// A started replication shows its status as the API reports it; its
+	// source cannot be reached, so it ends failed with the API's message.
+	confs, err := s.dms().DescribeReplicationConfigs(ctx(t), &dmsapi.DescribeReplicationConfigsInput{})
+	require.NoError(t, err)
+	_, err = s.dms().StartReplication(ctx(t), &dmsapi.StartReplicationInput{
+		ReplicationConfigArn: confs.ReplicationConfigs[0].ReplicationConfigArn, StartReplicationType: aws.String("start-replication"),
+	})
+	require.NoError(t, err)
+	body = s.eventually("/_minidms/serverless", func(b string) bool { return strings.Contains(b, "status-failed") })
+	reps, err := s.dms().DescribeReplications(ctx(t), &dmsapi.DescribeReplicationsInput{})
+	require.NoError(t, err)
+	require.Equal(t, "failed", aws.ToString(reps.Replications[0].Status))
+	require.NotEmpty(t, reps.Replications[0].FailureMessages)
+	require.Contains(t, body, html.EscapeString(reps.Replications[0].FailureMessages[0]))
+	require.NotContains(t, body, `http-equiv="refresh"`)
 }
