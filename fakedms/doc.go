@@ -119,6 +119,14 @@
 // ReplicationEngineType ids in the "endpoint must be of type SOURCE"
 // message are AWS's only for kinesis (47). Pagination markers are offsets.
 //
+// # Resource browser
+//
+// Under /_minidms/ the handler serves web pages (package
+// fakedms/browser) to see and manage instances, endpoints, tasks,
+// serverless replications and the built-in Kinesis's records. They are
+// made of DMS API calls through this handler, so they show exactly what the
+// API answers.
+//
 // # Test helpers
 //
 // [Handler.SetError] and [WithError] make an operation fail;
