@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,4 +261,91 @@ func TestServerlessCloseLeavesNoGoroutine(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
+}
+
+// TestServerlessFullLoadAndCDC: a full-load-and-cdc replication from
+// MariaDB loads the table, then streams changes until stopped.
+func TestServerlessFullLoadAndCDC(t *testing.T) {
+	p := newPipeline(t, nil)
+	c, s := p.c, p.db.Database
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1, 'a')")
+	arn := *createConfig(t, c, configInput("flcdc", p.source, p.target, types.MigrationTypeValueFullLoadAndCdc, selectTables(s, "t"))).ReplicationConfigArn
+	startReplication(t, c, arn, "start-replication")
+	waitReplication(t, c, arn, "running", status("running"))
+	require.Eventually(t, func() bool {
+		st := replicationStats(t, c, arn)
+		return len(st) == 1 && *st[0].TableState == "Table completed" && st[0].FullLoadRows == 1
+	}, waitLimit, 5*time.Millisecond)
+	dmstest.MySQLExec(t, p.db, "UPDATE t SET v = 'b' WHERE id = 1")
+	recs := decodeRecords(t, readStream(t, p.srv.KinesisClient(), p.stream, 5))
+	ops := []string{}
+	for _, r := range recs {
+		ops = append(ops, opOf(r))
+	}
+	require.ElementsMatch(t, []string{"create-table .awsdms_apply_exceptions", "drop-table " + s + ".t", "create-table " + s + ".t",
+		"load " + s + ".t", "update " + s + ".t"}, ops)
+	require.Equal(t, "update "+s+".t", ops[4])
+	require.Equal(t, "b", recs[4].doc["data"].(map[string]any)["v"])
+
+	_, err := c.StopReplication(ctx(t), &dmsapi.StopReplicationInput{ReplicationConfigArn: &arn})
+	require.NoError(t, err)
+	r := waitReplication(t, c, arn, "stopped", status("stopped"))
+	require.Equal(t, "Stop Reason NORMAL", *r.StopReason)
+	require.Equal(t, int32(100), r.ReplicationStats.FullLoadProgressPercent)
+
+	// resume-processing continues with CDC only.
+	require.Equal(t, "resume-processing", *startReplication(t, c, arn, "resume-processing").StartReplicationType)
+	waitReplication(t, c, arn, "running again", status("running"))
+	dmstest.MySQLExec(t, p.db, "DELETE FROM t WHERE id = 1")
+	require.Eventually(t, func() bool {
+		recs := p.srv.Kinesis().Records(p.stream)
+		return strings.Contains(string(recs[len(recs)-1].Data), `"operation":	"delete"`)
+	}, waitLimit, 5*time.Millisecond, "the delete after resume-processing")
+	for _, r := range p.srv.Kinesis().Records(p.stream)[5:] {
+		require.NotContains(t, string(r.Data), `"operation":	"load"`, "resume-processing does not load again")
+	}
+	_, err = c.StopReplication(ctx(t), &dmsapi.StopReplicationInput{ReplicationConfigArn: &arn})
+	require.NoError(t, err)
+	waitReplication(t, c, arn, "stopped again", status("stopped"))
+}
+
+// TestServerlessPostgresCDC: a cdc replication from PostgreSQL (which
+// LocalStack's serverless emulation does not offer) reads its own
+// replication slot, named after the serverless task id.
+func TestServerlessPostgresCDC(t *testing.T) {
+	db := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, db, "CREATE TABLE items (id INT PRIMARY KEY, name TEXT)")
+	srv, c := newServer(t, fakedms.WithDeprovisioningDelay(0))
+	src := *createPostgresEndpoint(t, c, "pg", "postgres", pgConnOf(t, db), nil).EndpointArn
+	dst := *createKinesisEndpoint(t, c, "target", createStream(t, srv, "pg-serverless")).EndpointArn
+	arn := *createConfig(t, c, configInput("pg-cdc", src, dst, types.MigrationTypeValueCdc, selectTables("public", "items"))).ReplicationConfigArn
+	startReplication(t, c, arn, "start-replication")
+	waitReplication(t, c, arn, "running", status("running"))
+	dmstest.PostgresExec(t, db, "INSERT INTO items VALUES (7, 'seven')")
+	recs := decodeRecords(t, readStream(t, srv.KinesisClient(), "pg-serverless", 3))
+	var insert record
+	for _, r := range recs {
+		switch opOf(r) {
+		case "create-table public.items":
+			require.Regexp(t, serverlessKey("public", "items"), r.key)
+		case "insert public.items":
+			insert = r
+		}
+	}
+	require.NotNil(t, insert.doc, "records: %v", summaries(recs))
+	require.Equal(t, map[string]any{"id": float64(7), "name": "seven"}, insert.doc["data"])
+	slots := pgSlots(t, db)
+	require.Len(t, slots, 1)
+	for slot := range slots {
+		require.Regexp(t, `^minidms_serv_res_id_\d{13}_[a-z]{3,4}$`, slot)
+	}
+
+	_, err := c.StopReplication(ctx(t), &dmsapi.StopReplicationInput{ReplicationConfigArn: &arn})
+	require.NoError(t, err)
+	waitReplication(t, c, arn, "deprovisioned", func(r types.Replication) bool {
+		return *r.Status == "stopped" && aws.ToString(r.ProvisionData.ProvisionState) == "deprovisioned"
+	})
+	_, err = c.DeleteReplicationConfig(ctx(t), &dmsapi.DeleteReplicationConfigInput{ReplicationConfigArn: &arn})
+	require.NoError(t, err)
+	require.Empty(t, pgSlots(t, db), "deleting the config drops its slot, as deleting a task does")
 }
