@@ -51,7 +51,9 @@ type config struct {
 	s3Endpoint      string
 	errors          map[string]error
 	services        []Service
-	serverless      serverlessTiming // state_serverless.go
+	serverless      serverlessTiming  // state_serverless.go
+	secrets         map[string]string // WithCredentials: access key id → secret
+	firstKeyID      string
 }
 
 // Option configures a Handler or Server.
@@ -90,6 +92,23 @@ func WithError(op string, err error) Option {
 	return func(c *config) { c.errors[op] = err }
 }
 
+// WithCredentials makes the server verify the SigV4 signature of every
+// request against the given key pairs (call it once per pair), answering
+// unsigned or wrongly signed requests with AWS's errors
+// (MissingAuthenticationTokenException, UnrecognizedClientException,
+// InvalidSignatureException) before they reach any service. The server's
+// own clients (AWSConfig) sign with the first pair. The resource browser's
+// pages are not signed requests and stay reachable.
+func WithCredentials(accessKeyID, secretAccessKey string) Option {
+	return func(c *config) {
+		if c.secrets == nil {
+			c.secrets = map[string]string{}
+			c.firstKeyID = accessKeyID
+		}
+		c.secrets[accessKeyID] = secretAccessKey
+	}
+}
+
 // WithService serves another API on the same endpoint, for requests that
 // svc.Handles and that are neither DMS nor built-in Kinesis calls.
 func WithService(svc Service) Option { return func(c *config) { c.services = append(c.services, svc) } }
@@ -109,6 +128,9 @@ type Handler struct {
 	s3Access      s3Access        // what S3 sources read with (engines_s3.go)
 
 	ui *browser.Browser // the resource browser, under browser.Prefix (/_minidms/)
+	// signed verifies signatures before routing (WithCredentials); nil
+	// accepts every request.
+	signed *sigVerifier
 
 	// ctx ends when Close is called; background work (connection tests,
 	// stops, task watchers) runs under it and is counted in wg.
@@ -155,6 +177,10 @@ func NewHandler(opts ...Option) *Handler {
 		})
 	}
 	h.setUpS3(creds)
+	if cfg.secrets != nil {
+		h.signed = &sigVerifier{secrets: cfg.secrets, now: cfg.now, next: http.HandlerFunc(h.route),
+			write: func(w http.ResponseWriter, err *apiError) { h.writeError(w, "", time.Now(), err) }}
+	}
 	h.ui = browser.New(h, browser.Options{Region: cfg.region, Account: cfg.account, Kinesis: h.kinesis})
 	return h
 }
@@ -189,6 +215,15 @@ func (h *Handler) goBackground(f func(ctx context.Context)) {
 // added with WithService, and other requests without X-Amz-Target to the
 // built-in S3.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.signed != nil && !strings.HasPrefix(r.URL.Path+"/", browser.Prefix) {
+		h.signed.ServeHTTP(w, r)
+		return
+	}
+	h.route(w, r)
+}
+
+// route hands a request to the service it is for.
+func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	target := r.Header.Get("X-Amz-Target")
 	switch {
 	case strings.HasPrefix(target, TargetPrefix):
@@ -414,7 +449,7 @@ func (s *Server) Close() {
 func (s *Server) AWSConfig() aws.Config {
 	return aws.Config{
 		Region:       s.cfg.region,
-		Credentials:  credentials.NewStaticCredentialsProvider("fakedms", "fakedms", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(s.cfg.clientKeyPair()),
 		BaseEndpoint: aws.String(s.URL),
 		HTTPClient:   raceFreeClient{&http.Client{Transport: s.transport}},
 	}

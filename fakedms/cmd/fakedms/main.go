@@ -13,6 +13,12 @@
 //	-kinesis-endpoint  write Kinesis targets to this Kinesis API instead of the built-in one
 //	-s3-endpoint       read S3 sources from this S3 API (path-style) instead of the built-in one
 //	-state-delay       how long resources stay creating, deleting, modifying (default 0)
+//	-require-signature reject requests not SigV4-signed with AWS_ACCESS_KEY_ID /
+//	                   AWS_SECRET_ACCESS_KEY, or with a pair of -credentials ID:SECRET[,...]
+//
+// It listens on 127.0.0.1 unless -addr names another address, and warns
+// when it does: whoever reaches the server can make it connect to
+// databases.
 //
 // Each call is logged to stderr (log/slog, text). SIGINT or SIGTERM stops
 // the replication tasks and the server.
@@ -35,6 +41,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -88,7 +95,13 @@ func run(args []string, getenv func(string) string) error {
 	kinesisEndpoint := fs.String("kinesis-endpoint", "", "external Kinesis endpoint for Kinesis targets (default: the built-in Kinesis)")
 	s3Endpoint := fs.String("s3-endpoint", "", "external S3 endpoint for S3 sources, path-style (default: the built-in S3)")
 	stateDelay := fs.Duration("state-delay", 0, "how long resources stay in transitional states")
+	requireSig := fs.Bool("require-signature", false, "reject requests not SigV4-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or -credentials)")
+	creds := fs.String("credentials", "", "with -require-signature: accepted key pairs, ID:SECRET[,ID:SECRET...]")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	keys, err := signingKeys(*requireSig, *creds, getenv)
+	if err != nil {
 		return err
 	}
 	sl, err := serverlessFromEnv(getenv)
@@ -101,6 +114,9 @@ func run(args []string, getenv func(string) string) error {
 		fakedms.WithLogger(log), fakedms.WithStateDelay(*stateDelay),
 	}
 	opts = append(opts, sl.options()...)
+	for _, k := range keys {
+		opts = append(opts, fakedms.WithCredentials(k[0], k[1]))
+	}
 	if *kinesisEndpoint != "" {
 		opts = append(opts, fakedms.WithKinesisEndpoint(*kinesisEndpoint))
 	}
@@ -113,6 +129,9 @@ func run(args []string, getenv func(string) string) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	if !loopback(ln.Addr()) {
+		log.Warn("fakedms listens beyond this machine: anyone who reaches it can create tasks that connect to your databases", "addr", ln.Addr().String())
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -146,4 +165,37 @@ func run(args []string, getenv func(string) string) error {
 	}
 	log.Info("fakedms stopped")
 	return nil
+}
+
+// signingKeys returns the key pairs -require-signature accepts: -credentials,
+// or else the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables.
+func signingKeys(require bool, list string, getenv func(string) string) ([][2]string, error) {
+	if !require {
+		if list != "" {
+			return nil, errors.New("-credentials needs -require-signature")
+		}
+		return nil, nil
+	}
+	var keys [][2]string
+	if list != "" {
+		for _, pair := range strings.Split(list, ",") {
+			id, secret, ok := strings.Cut(pair, ":")
+			if !ok || id == "" || secret == "" {
+				return nil, fmt.Errorf("-credentials: %q is not ID:SECRET", pair)
+			}
+			keys = append(keys, [2]string{id, secret})
+		}
+		return keys, nil
+	}
+	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
+	if id == "" || secret == "" {
+		return nil, errors.New("-require-signature needs -credentials or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	}
+	return [][2]string{{id, secret}}, nil
+}
+
+// loopback reports whether addr is on 127.0.0.0/8 or ::1.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
