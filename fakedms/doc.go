@@ -2,15 +2,17 @@
 // Service API that really replicates: the unmodified AWS SDKs (and the AWS
 // CLI, boto3, …) create replication instances, endpoints and tasks, and the
 // tasks run on minidms's engine (package dms), reading MySQL or MariaDB
-// (source/mysql) or PostgreSQL (source/postgres) and writing the records
-// AWS DMS writes to Kinesis (target/kinesis). The built-in Kinesis
-// (fakedms/fakekinesis) is served on the same endpoint, so one URL is all
-// a test needs.
+// (source/mysql), PostgreSQL (source/postgres) or CSV files in S3
+// (source/s3) and writing the records AWS DMS writes to Kinesis
+// (target/kinesis). The built-in Kinesis (fakedms/fakekinesis) and S3
+// (fakedms/fakes3) are served on the same endpoint, so one URL is all a
+// test needs.
 //
 //	srv := fakedms.NewServer()
 //	defer srv.Close()
 //	client := srv.DMSClient()         // *databasemigrationservice.Client
 //	kc := srv.KinesisClient()         // the built-in Kinesis
+//	sc := srv.S3Client()              // the built-in S3, path-style
 //	cfg := srv.AWSConfig()            // region, static credentials, BaseEndpoint
 //
 // fakedms translates API calls into engine calls and engine state into API
@@ -83,13 +85,25 @@
 // the DMS BOOLEAN type (JSON true/false on Kinesis), where AWS uses
 // CHAR(5) "true"/"false" unless MapBooleanAsBoolean.
 //
+// EngineName s3 source endpoints are source/s3 on S3Settings (BucketName,
+// BucketFolder, CdcPath, ExternalTableDefinition — or the top-level
+// ExternalTableDefinition of CreateEndpoint —, CsvDelimiter,
+// CsvRowDelimiter, IgnoreHeaderRows, Rfc4180, CsvNullValue,
+// ExpectedBucketOwner), validated by CreateEndpoint and ModifyEndpoint
+// with source/s3's messages (InvalidParameterValueException). They read
+// the built-in S3 in process, which serves every request without
+// X-Amz-Target that is not an awsJson call and that nothing else claims
+// (path-style; srv.S3Client is set up so), or the S3 API given by
+// WithS3Endpoint, when the built-in one is not served. A CDC task lists its
+// CdcPath every 100 ms on the built-in S3, every second on another.
+//
 // Kinesis target endpoints write to KinesisSettings.StreamArn on the
 // built-in Kinesis, or on the Kinesis API given by WithKinesisEndpoint. Which engine builds which
 // source or target is one map in engines.go: a new source is one line.
 // TestConnection really connects: the MySQL source's Check (which also
 // checks the binlog settings CDC needs), the PostgreSQL source's Check
-// (wal_level, REPLICATION, a free slot, the plugin), DescribeStreamSummary
-// of the target stream.
+// (wal_level, REPLICATION, a free slot, the plugin), HeadBucket of an S3
+// source's bucket, DescribeStreamSummary of the target stream.
 //
 // # DMS Serverless
 //
@@ -131,7 +145,9 @@
 //
 // [Handler.SetError] and [WithError] make an operation fail;
 // [Handler.EngineTask] gives a task's engine task; [Handler.Kinesis] gives
-// the built-in Kinesis, whose Records reads a stream without the protocol.
+// the built-in Kinesis, whose Records reads a stream without the protocol;
+// [Handler.S3] gives the built-in S3, whose CreateBucket and PutObject seed
+// it without the protocol.
 // [NewHandler] serves without a listener (fakedms/cmd/fakedms uses it).
-// [WithService] mounts another API (an S3 fake) on the same endpoint.
+// [WithService] mounts another API on the same endpoint.
 package fakedms

@@ -35,8 +35,7 @@ const (
 )
 
 // Service is another API served on the same endpoint, chosen per request by
-// Handles; *fakekinesis.Server is one. An S3 fake (path-style REST, no
-// X-Amz-Target) mounts the same way, after the built-in Kinesis.
+// Handles; *fakekinesis.Server and *fakes3.Server are two.
 type Service interface {
 	http.Handler
 	Handles(r *http.Request) bool
@@ -110,7 +109,9 @@ func WithCredentials(accessKeyID, secretAccessKey string) Option {
 }
 
 // WithService serves another API on the same endpoint, for requests that
-// svc.Handles and that are neither DMS nor built-in Kinesis calls.
+// svc.Handles and that are neither DMS nor built-in Kinesis calls; it is
+// asked before the built-in S3, which takes every other request without
+// X-Amz-Target.
 func WithService(svc Service) Option { return func(c *config) { c.services = append(c.services, svc) } }
 
 // Handler is the DMS API (and the built-in Kinesis) as an http.Handler,
