@@ -232,13 +232,14 @@ func (h *Handler) drive(rc *replicationConfig, run *replicationRun) {
 		defer h.unlock()
 		return run.since
 	}
-	fail := func(messages ...string) {
+	fail := func(messages ...string) time.Time {
 		now := h.lock()
 		defer h.unlock()
 		if rc.run == run {
 			run.phase, run.since, run.updated, run.lastStop = replFailed, now, now, now
 			run.failures, run.stopReason = messages, dms.StopReasonFatalError
 		}
+		return now
 	}
 
 	for _, phase := range provisioningSteps {
@@ -270,8 +271,7 @@ func (h *Handler) drive(rc *replicationConfig, run *replicationRun) {
 			h.endRun(rc, run)
 			return
 		case err != nil:
-			fail(apiMessage(err))
-			h.deprovision(rc, run)
+			h.deprovision(rc, run, fail(apiMessage(err)))
 			return
 		}
 		if phase == replTesting {
@@ -311,7 +311,7 @@ func (h *Handler) drive(rc *replicationConfig, run *replicationRun) {
 		run.lastStop, run.updated = st.Stats.StopDate, now
 	}
 	h.unlock()
-	h.deprovision(rc, run)
+	h.deprovision(rc, run, st.Stats.StopDate)
 }
 
 // endRun finishes a run that StopReplication stopped (or that was
@@ -345,21 +345,21 @@ func (h *Handler) endRun(rc *replicationConfig, run *replicationRun) {
 	provisioned := run.provision != ""
 	h.unlock()
 	if provisioned {
-		h.deprovision(rc, run)
+		h.deprovision(rc, run, now)
 	}
 }
 
-// deprovision keeps a stopped run's capacity for the deprovisioning
-// delay, then deprovisions it: ProvisionState deprovisioning for the state
-// delay, then deprovisioned, with ReplicationDeprovisionTime set and the
-// table statistics deleted.
-func (h *Handler) deprovision(rc *replicationConfig, run *replicationRun) {
-	now := h.lock()
-	h.unlock()
-	if h.sleepUntil(run.lifeCtx, now.Add(h.deprovisioningDelay())) != nil {
+// deprovision keeps the capacity of a run that stopped at stopped for the
+// deprovisioning delay, then deprovisions it: ProvisionState
+// deprovisioning for the state delay, then deprovisioned, with
+// ReplicationDeprovisionTime set and the table statistics deleted. Every
+// wait is measured from the change that began it, so a test clock moved
+// on at once is not missed.
+func (h *Handler) deprovision(rc *replicationConfig, run *replicationRun, stopped time.Time) {
+	if h.sleepUntil(run.lifeCtx, stopped.Add(h.deprovisioningDelay())) != nil {
 		return
 	}
-	now = h.lock()
+	now := h.lock()
 	if rc.run != run {
 		h.unlock()
 		return

@@ -349,3 +349,21 @@ func TestServerlessPostgresCDC(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, pgSlots(t, db), "deleting the config drops its slot, as deleting a task does")
 }
+
+// TestServerlessEngineFailure: a mapping that selects no table fails the
+// run in the engine, as it fails a task, with AWS's message; the failed
+// replication is deprovisioned like a stopped one.
+func TestServerlessEngineFailure(t *testing.T) {
+	p := newPipeline(t, nil, fakedms.WithDeprovisioningDelay(0))
+	c := p.c
+	arn := *createConfig(t, c, configInput("nothing", p.source, p.target, types.MigrationTypeValueFullLoad, selectTables(p.db.Database, "missing"))).ReplicationConfigArn
+	startReplication(t, c, arn, "start-replication")
+	r := waitReplication(t, c, arn, "failed", status("failed"))
+	require.Equal(t, []string{"No tables were found at task initialization. Either the selected table(s) or schemas(s) no longer exist or no table(s) match the specified table mappings."}, r.FailureMessages)
+	require.Equal(t, "Stop Reason FATAL_ERROR", *r.StopReason)
+	waitReplication(t, c, arn, "deprovisioned", func(r types.Replication) bool {
+		return aws.ToString(r.ProvisionData.ProvisionState) == "deprovisioned"
+	})
+	_, err := c.DeleteReplicationConfig(ctx(t), &dmsapi.DeleteReplicationConfigInput{ReplicationConfigArn: &arn})
+	require.NoError(t, err)
+}
