@@ -214,7 +214,7 @@ func TestPages(t *testing.T) {
 	status, loc := s.createTask(f, "t1", selectAll, nil)
 	require.Equal(t, http.StatusSeeOther, status, loc)
 	for path, want := range map[string][]string{
-		"/_minidms/":           {"<title>minidms · minidms</title>", "replication instances", "1</span> replication tasks"},
+		"/_minidms/":           {"<title>minidms · minidms</title>", "replication instances", "1</span> replication tasks", "0</span> serverless replications"},
 		"/_minidms/instances":  {"Replication instances", ">inst<", "available", `action="/_minidms/instances/create"`},
 		"/_minidms/endpoints":  {">src<", ">dst<", "mariadb", "u@127.0.0.1:1", "arn:aws:kinesis:us-east-1:000000000000:stream/cdc", "No connection tested yet."},
 		"/_minidms/tasks":      {`href="/_minidms/tasks/t1"`, "ready", "src → dst", `id="start-t1"`},

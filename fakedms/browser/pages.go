@@ -61,6 +61,24 @@ func (b *Browser) tableStatistics(ctx context.Context, arn *string) ([]types.Tab
 		})
 }
 
+func (b *Browser) replicationConfigs(ctx context.Context) ([]types.ReplicationConfig, error) {
+	return list(ctx, &dmsapi.DescribeReplicationConfigsInput{},
+		func(in *dmsapi.DescribeReplicationConfigsInput) **string { return &in.Marker },
+		b.dms.DescribeReplicationConfigs,
+		func(o *dmsapi.DescribeReplicationConfigsOutput) ([]types.ReplicationConfig, *string) {
+			return o.ReplicationConfigs, o.Marker
+		})
+}
+
+func (b *Browser) replications(ctx context.Context) ([]types.Replication, error) {
+	return list(ctx, &dmsapi.DescribeReplicationsInput{},
+		func(in *dmsapi.DescribeReplicationsInput) **string { return &in.Marker },
+		b.dms.DescribeReplications,
+		func(o *dmsapi.DescribeReplicationsOutput) ([]types.Replication, *string) {
+			return o.Replications, o.Marker
+		})
+}
+
 // tags gives the tags of the resources by ARN, in one call.
 func (b *Browser) tags(ctx context.Context, arns []string) (map[string][]types.Tag, error) {
 	if len(arns) == 0 {
@@ -104,9 +122,9 @@ func optional(s string) *string {
 // Overview.
 
 type overviewData struct {
-	Instances, Endpoints, Tasks, Streams int
-	Running                              int
-	Kinesis                              bool
+	Instances, Endpoints, Tasks, Streams, Replications int
+	Running                                            int
+	Kinesis, Serverless                                bool
 }
 
 func (b *Browser) overview(w http.ResponseWriter, r *http.Request) {
@@ -132,6 +150,11 @@ func (b *Browser) overview(w http.ResponseWriter, r *http.Request) {
 				d.Running++
 			}
 		}
+	}
+	if v, err := b.replications(ctx); err == nil {
+		d.Serverless, d.Replications = true, len(v)
+	} else if errorCode(err) != "UnknownOperationException" {
+		errs = append(errs, message(err))
 	}
 	if b.opts.Kinesis != nil {
 		d.Kinesis = true
@@ -568,12 +591,7 @@ func (b *Browser) serverlessPage(w http.ResponseWriter, r *http.Request) {
 	var d serverlessData
 	var errs []string
 	var err error
-	d.Configs, err = list(ctx, &dmsapi.DescribeReplicationConfigsInput{},
-		func(in *dmsapi.DescribeReplicationConfigsInput) **string { return &in.Marker },
-		b.dms.DescribeReplicationConfigs,
-		func(o *dmsapi.DescribeReplicationConfigsOutput) ([]types.ReplicationConfig, *string) {
-			return o.ReplicationConfigs, o.Marker
-		})
+	d.Configs, err = b.replicationConfigs(ctx)
 	if errorCode(err) == "UnknownOperationException" {
 		// The hook: the page lists serverless resources once the API
 		// serves DescribeReplicationConfigs and DescribeReplications.
@@ -584,12 +602,7 @@ func (b *Browser) serverlessPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		errs = append(errs, message(err))
 	}
-	d.Replications, err = list(ctx, &dmsapi.DescribeReplicationsInput{},
-		func(in *dmsapi.DescribeReplicationsInput) **string { return &in.Marker },
-		b.dms.DescribeReplications,
-		func(o *dmsapi.DescribeReplicationsOutput) ([]types.Replication, *string) {
-			return o.Replications, o.Marker
-		})
+	d.Replications, err = b.replications(ctx)
 	if err != nil {
 		errs = append(errs, message(err))
 	}
