@@ -188,3 +188,19 @@ func TestWithS3Endpoint(t *testing.T) {
 	}, []any{recs[2].doc["data"], recs[3].doc["data"], recs[4].doc["data"]})
 	requireTableStats(t, c, task, map[string]int64{"department": 3})
 }
+
+// TestBuiltinS3WithClock: a test clock far from now does not make the
+// built-in S3 refuse requests signed with the real time.
+func TestBuiltinS3WithClock(t *testing.T) {
+	at := time.Date(2024, 5, 23, 19, 17, 33, 0, time.UTC)
+	srv, c := newServer(t, fakedms.WithClock(func() time.Time { return at }))
+	sc := srv.S3Client()
+	_, err := sc.CreateBucket(ctx(t), &s3.CreateBucketInput{Bucket: aws.String(s3SampleBucket)})
+	require.NoError(t, err)
+	putObject(t, sc, s3SampleBucket, "sourceData/hr/department/LOAD002.csv", s3SampleDepartments)
+	list, err := sc.ListObjectsV2(ctx(t), &s3.ListObjectsV2Input{Bucket: aws.String(s3SampleBucket)})
+	require.NoError(t, err)
+	require.Equal(t, at, list.Contents[0].LastModified.UTC())
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	require.Equal(t, "successful", *testConnection(t, c, createS3Endpoint(t, c, "source", ""), inst).Status)
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -76,4 +77,21 @@ func TestHandles(t *testing.T) {
 		require.Equal(t, tt.want, srv.Handles(r), tt.target)
 	}
 	require.ErrorContains(t, srv.PutObject("missing-bucket", "k", nil), "fakes3: put s3://missing-bucket/k")
+}
+
+// TestClock: objects get the clock's times, and requests signed with the
+// real time are served however far the clock is from it.
+func TestClock(t *testing.T) {
+	at := time.Date(2024, 5, 23, 19, 17, 0, 0, time.UTC)
+	srv := fakes3.New(fakes3.WithClock(func() time.Time { return at }))
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	c := client(hs.URL)
+	_, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("clock")})
+	require.NoError(t, err)
+	require.NoError(t, srv.PutObject("clock", "k", []byte("v")))
+	list, err := c.ListObjectsV2(t.Context(), &s3.ListObjectsV2Input{Bucket: aws.String("clock")})
+	require.NoError(t, err)
+	require.Len(t, list.Contents, 1)
+	require.Equal(t, at, list.Contents[0].LastModified.UTC())
 }
