@@ -182,7 +182,8 @@ func NewHandler(opts ...Option) *Handler {
 		h.signed = &sigVerifier{secrets: cfg.secrets, now: cfg.now, next: http.HandlerFunc(h.route),
 			write: func(w http.ResponseWriter, err *apiError) { h.writeError(w, "", time.Now(), err) }}
 	}
-	h.ui = browser.New(h, browser.Options{Region: cfg.region, Account: cfg.account, Kinesis: h.kinesis})
+	// The browser's calls are the server's own: routed past the signature check.
+	h.ui = browser.New(http.HandlerFunc(h.route), browser.Options{Region: cfg.region, Account: cfg.account, Kinesis: h.kinesis})
 	return h
 }
 

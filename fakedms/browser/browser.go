@@ -64,7 +64,7 @@ type Browser struct {
 }
 
 // New returns a browser whose every DMS call is served by api, the DMS API
-// handler (a *fakedms.Handler), in process.
+// handler (fakedms's routing), in process.
 func New(api http.Handler, opts Options) *Browser {
 	if opts.Region == "" {
 		opts.Region = "us-east-1"

@@ -653,3 +653,17 @@ func TestServerless(t *testing.T) {
 	require.Contains(t, body, html.EscapeString(reps.Replications[0].FailureMessages[0]))
 	require.NotContains(t, body, `http-equiv="refresh"`)
 }
+
+// TestSignedServer: with WithCredentials the API refuses unsigned calls,
+// while the pages, whose calls the server makes itself, keep working.
+func TestSignedServer(t *testing.T) {
+	s := newSession(t, fakedms.WithCredentials("AKIDBROWSERTEST", "secret"))
+	s.createInstance("inst")
+	_, body := s.get("/_minidms/instances")
+	require.Contains(t, body, ">inst<")
+	require.NotContains(t, body, `class="error"`)
+	resp, err := http.Post(s.srv.URL+"/", "application/x-amz-json-1.1", strings.NewReader("{}"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "unsigned API calls are refused")
+}

@@ -12,9 +12,12 @@
 // The browser holds no DMS logic. Every page is made of DMS API calls,
 // issued with the real SDK client (service/databasemigrationservice)
 // whose HTTP client serves each request with the API handler it was given
-// (fakedms's Handler) in process: a click goes through the same ServeHTTP,
+// (fakedms's routing) in process: a click goes through the same routing,
 // codec, dispatch and operation functions as a call from the AWS CLI, and
-// an error shown is the API's own code and message. The SDK's client-side
+// an error shown is the API's own code and message. Only the SigV4 check
+// that fakedms.WithCredentials adds for outside clients is skipped: the
+// calls are the server's own, and the pages themselves are not
+// authenticated (keep such a server on loopback). The SDK's client-side
 // input validation is removed, so a blank required field is reported by
 // the API as it would be to any client that does not validate. That is
 // also why this is a package of its own rather than files in fakedms: it
