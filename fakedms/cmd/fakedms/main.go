@@ -146,7 +146,7 @@ func run(args []string, getenv func(string) string) error {
 	if *s3Endpoint != "" {
 		s3 = *s3Endpoint
 	}
-	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "region", *region, "account", *account, "kinesis", kinesis, "s3", s3,
+	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "browser", "http://"+ln.Addr().String()+"/_minidms/", "region", *region, "account", *account, "kinesis", kinesis, "s3", s3,
 		"serverless_status_change_wait", sl.statusChangeWait, "serverless_deprovisioning_delay", sl.deprovisioningDelay)
 
 	select {
