@@ -50,6 +50,9 @@ type task struct {
 	// from.
 	dirty                        bool
 	sourceVersion, targetVersion int
+	// restored is the last run's status loaded from the data directory
+	// (persist.go), until the engine task is built.
+	restored *dms.TaskStatus
 }
 
 func checkMigrationType(v types.MigrationTypeValue) error {
@@ -183,14 +186,11 @@ func (h *Handler) checkEndpointsLocked(sourceArn, targetArn string) error {
 // taskStatusLocked returns the API status of t and the engine's view of
 // its last run (zero before the first start).
 func (h *Handler) taskStatusLocked(t *task, now time.Time) (string, dms.TaskStatus) {
-	var st dms.TaskStatus
-	if t.engine != nil {
-		st = t.engine.Status()
-	}
+	st, built := t.lastRun()
 	if p := t.phase(now, h.cfg.stateDelay); p != "" {
 		return p, st
 	}
-	if t.engine == nil {
+	if !built {
 		return string(dms.StatusReady), st
 	}
 	return string(st.Status), st
@@ -562,7 +562,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position) error {
 	if err != nil {
 		return fmt.Errorf("fakedms: engine task %s: %w", t.id, err)
 	}
-	t.engine, t.dirty = et, false
+	t.engine, t.dirty, t.restored = et, false, nil
 	t.sourceVersion, t.targetVersion = src.version, dst.version
 	return nil
 }
@@ -592,7 +592,7 @@ func (h *Handler) startReplicationTask(ctx context.Context, in *dmsapi.StartRepl
 		h.unlock()
 		return nil, invalidState("Replication task %s cannot be started while it is %s", t.identifier, status)
 	}
-	how, err = resolveStart(st, t.engine == nil, how)
+	how, err = resolveStart(st, t.engine == nil && t.restored == nil, how)
 	if err != nil {
 		h.unlock()
 		return nil, err

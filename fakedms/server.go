@@ -53,6 +53,7 @@ type config struct {
 	serverless      serverlessTiming  // state_serverless.go
 	secrets         map[string]string // WithCredentials: access key id → secret
 	firstKeyID      string
+	dataDir         string // WithDataDir (persist.go)
 }
 
 // Option configures a Handler or Server.
@@ -139,12 +140,24 @@ type Handler struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu sync.Mutex
-	st state
+	mu      sync.Mutex
+	st      state
+	persist *persister // nil without WithDataDir (persist.go)
 }
 
-// NewHandler returns a handler with no resources.
+// NewHandler returns a handler with no resources, or those of the data
+// directory (WithDataDir); it panics when they cannot be loaded.
 func NewHandler(opts ...Option) *Handler {
+	h, err := Open(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// Open is NewHandler returning the error of loading the data directory
+// (WithDataDir: an unknown version, a corrupt file) instead of panicking.
+func Open(opts ...Option) (*Handler, error) {
 	cfg := config{
 		region:  "us-east-1",
 		account: "000000000000",
@@ -184,7 +197,11 @@ func NewHandler(opts ...Option) *Handler {
 	}
 	// The browser's calls are the server's own: routed past the signature check.
 	h.ui = browser.New(http.HandlerFunc(h.route), browser.Options{Region: cfg.region, Account: cfg.account, Kinesis: h.kinesis})
-	return h
+	if err := h.openDataDir(); err != nil {
+		h.Close()
+		return nil, err
+	}
+	return h, nil
 }
 
 // Kinesis returns the built-in Kinesis, for its test helpers (Records), or
@@ -197,13 +214,14 @@ func (h *Handler) Close() error {
 	h.cancel()
 	err := h.engine.Close()
 	h.wg.Wait()
+	saved := h.closeDataDir()
 	if h.transport != nil {
 		h.transport.CloseIdleConnections()
 	}
 	if err != nil {
-		return fmt.Errorf("fakedms: stop tasks: %w", err)
+		return errors.Join(fmt.Errorf("fakedms: stop tasks: %w", err), saved)
 	}
-	return nil
+	return saved
 }
 
 // goBackground runs f in the background under the handler's context, so
@@ -376,7 +394,7 @@ func (h *Handler) dispatch(ctx context.Context, op string, body []byte) (any, er
 	if injected != nil {
 		return nil, injected
 	}
-	return f(h, ctx, body)
+	return h.afterCall(op)(f(h, ctx, body))
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, op string, start time.Time, err error) {

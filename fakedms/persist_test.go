@@ -1,0 +1,245 @@
+package fakedms_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
+	"github.com/stretchr/testify/require"
+
+	"github.com/minidms/minidms/fakedms"
+)
+
+// describedState is what the describe calls answer, without their
+// response metadata.
+type describedState struct {
+	Instances    []types.ReplicationInstance
+	SubnetGroups []types.ReplicationSubnetGroup
+	Endpoints    []types.Endpoint
+	Tasks        []types.ReplicationTask
+	Connections  []types.Connection
+	Tags         []types.Tag
+	Configs      []types.ReplicationConfig
+	Replications []types.Replication
+	Events       []types.Event
+}
+
+func describeEverything(t *testing.T, c *dmsapi.Client, arns []string) describedState {
+	t.Helper()
+	var d describedState
+	ri, err := c.DescribeReplicationInstances(ctx(t), &dmsapi.DescribeReplicationInstancesInput{})
+	require.NoError(t, err)
+	d.Instances = ri.ReplicationInstances
+	sg, err := c.DescribeReplicationSubnetGroups(ctx(t), &dmsapi.DescribeReplicationSubnetGroupsInput{})
+	require.NoError(t, err)
+	d.SubnetGroups = sg.ReplicationSubnetGroups
+	ep, err := c.DescribeEndpoints(ctx(t), &dmsapi.DescribeEndpointsInput{})
+	require.NoError(t, err)
+	d.Endpoints = ep.Endpoints
+	tk, err := c.DescribeReplicationTasks(ctx(t), &dmsapi.DescribeReplicationTasksInput{})
+	require.NoError(t, err)
+	d.Tasks = tk.ReplicationTasks
+	cn, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
+	require.NoError(t, err)
+	d.Connections = cn.Connections
+	tg, err := c.ListTagsForResource(ctx(t), &dmsapi.ListTagsForResourceInput{ResourceArnList: arns})
+	require.NoError(t, err)
+	d.Tags = tg.TagList
+	rc, err := c.DescribeReplicationConfigs(ctx(t), &dmsapi.DescribeReplicationConfigsInput{})
+	require.NoError(t, err)
+	d.Configs = rc.ReplicationConfigs
+	rp, err := c.DescribeReplications(ctx(t), &dmsapi.DescribeReplicationsInput{})
+	require.NoError(t, err)
+	d.Replications = rp.Replications
+	ev, err := c.DescribeEvents(ctx(t), &dmsapi.DescribeEventsInput{})
+	require.NoError(t, err)
+	d.Events = ev.Events
+	return d
+}
+
+func openServer(t *testing.T, dir string) (*fakedms.Server, *dmsapi.Client) {
+	t.Helper()
+	srv, err := fakedms.OpenServer(fakedms.WithDataDir(dir))
+	require.NoError(t, err)
+	return srv, srv.DMSClient(func(o *dmsapi.Options) { o.RetryMaxAttempts = 1 })
+}
+
+func TestDataDirKeepsEveryResource(t *testing.T) {
+	dir := t.TempDir()
+	srv, c := openServer(t, dir)
+
+	_, err := c.CreateReplicationSubnetGroup(ctx(t), &dmsapi.CreateReplicationSubnetGroupInput{
+		ReplicationSubnetGroupIdentifier:  aws.String("subnets"),
+		ReplicationSubnetGroupDescription: aws.String("two subnets"),
+		SubnetIds:                         []string{"subnet-1", "subnet-2"},
+	})
+	require.NoError(t, err)
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	down := closedPort(t)
+	src := *createMySQLEndpoint(t, c, "src", "127.0.0.1", down, "root", "s3cret").EndpointArn
+	dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "stream")).EndpointArn
+	task, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("task"),
+		ReplicationInstanceArn:    aws.String(inst),
+		SourceEndpointArn:         aws.String(src),
+		TargetEndpointArn:         aws.String(dst),
+		MigrationType:             types.MigrationTypeValueCdc,
+		TableMappings:             aws.String(selectAll),
+		ReplicationTaskSettings:   aws.String(`{"Logging":{"EnableLogging":true}}`),
+		TaskData:                  aws.String("data"),
+		Tags:                      []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}},
+	})
+	require.NoError(t, err)
+	taskArn := *task.ReplicationTask.ReplicationTaskArn
+	// A run that fails (the source is down): its status, failure and
+	// statistics are kept.
+	_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{
+		ReplicationTaskArn: aws.String(taskArn), StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication,
+	})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		out, err := c.DescribeReplicationTasks(ctx(t), &dmsapi.DescribeReplicationTasksInput{})
+		return err == nil && *out.ReplicationTasks[0].Status == "failed"
+	}, waitLimit, 10*time.Millisecond, "the run fails")
+	idle, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("idle"),
+		ReplicationInstanceArn:    aws.String(inst),
+		SourceEndpointArn:         aws.String(src),
+		TargetEndpointArn:         aws.String(dst),
+		MigrationType:             types.MigrationTypeValueFullLoadAndCdc,
+		TableMappings:             aws.String(selectAll),
+		CdcStartPosition:          aws.String("mysql-bin.000001:4"),
+	})
+	require.NoError(t, err)
+	_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: aws.String(src), ReplicationInstanceArn: aws.String(inst)})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
+		return err == nil && len(out.Connections) == 1 && *out.Connections[0].Status == "failed"
+	}, waitLimit, 10*time.Millisecond)
+	cfg, err := c.CreateReplicationConfig(ctx(t), &dmsapi.CreateReplicationConfigInput{
+		ReplicationConfigIdentifier: aws.String("serverless"),
+		SourceEndpointArn:           aws.String(src),
+		TargetEndpointArn:           aws.String(dst),
+		ReplicationType:             types.MigrationTypeValueCdc,
+		TableMappings:               aws.String(selectAll),
+		ComputeConfig:               &types.ComputeConfig{MaxCapacityUnits: aws.Int32(4)},
+		Tags:                        []types.Tag{{Key: aws.String("kind"), Value: aws.String("serverless")}},
+	})
+	require.NoError(t, err)
+	cfgArn := *cfg.ReplicationConfig.ReplicationConfigArn
+	_, err = c.AddTagsToResource(ctx(t), &dmsapi.AddTagsToResourceInput{ResourceArn: aws.String(src),
+		Tags: []types.Tag{{Key: aws.String("side"), Value: aws.String("source")}}})
+	require.NoError(t, err)
+
+	arns := []string{inst, src, dst, taskArn, *idle.ReplicationTask.ReplicationTaskArn, cfgArn}
+	before := describeEverything(t, c, arns)
+	require.Equal(t, "failed", *before.Tasks[1].Status, "the run failed: %+v", before.Tasks[1])
+	srv.Close()
+
+	info, err := os.Stat(filepath.Join(dir, fakedms.StateFile))
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "the file holds passwords")
+	data, err := os.ReadFile(filepath.Join(dir, fakedms.StateFile))
+	require.NoError(t, err)
+	require.Contains(t, string(data), "s3cret", "the password is kept, to connect after a restart")
+
+	srv2, c2 := openServer(t, dir)
+	defer srv2.Close()
+	after := describeEverything(t, c2, arns)
+	require.Equal(t, before, after)
+	for _, e := range after.Endpoints {
+		if e.MySQLSettings != nil {
+			require.Nil(t, e.MySQLSettings.Password, "passwords never come back from the API")
+		}
+	}
+
+	// The restored task runs again: resume-processing is allowed (it ran
+	// before), and fails the same way.
+	_, err = c2.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{
+		ReplicationTaskArn: aws.String(taskArn), StartReplicationTaskType: types.StartReplicationTaskTypeValueResumeProcessing,
+	})
+	require.NoError(t, err)
+}
+
+func TestDataDirRefusesABadFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, doc, message string
+	}{
+		{"corrupt", `{"version":1,"instances":[`, "corrupt: unexpected end of JSON input"},
+		{"not json", "garbage", "corrupt: invalid character 'g' looking for beginning of value"},
+		{"no version", `{"instances":[]}`, `corrupt: no "version" member`},
+		{"future version", `{"version":2}`, "state version 2 is not supported: this fakedms reads version 1"},
+		{"bad mapping", `{"version":1,"tasks":[{"arn":"arn:aws:dms:us-east-1:000000000000:task:X","tableMappings":"{","settings":"{}"}]}`,
+			"task arn:aws:dms:us-east-1:000000000000:task:X: table mappings: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, fakedms.StateFile)
+			require.NoError(t, os.WriteFile(path, []byte(tc.doc), 0o600))
+			h, err := fakedms.Open(fakedms.WithDataDir(dir))
+			require.Nil(t, h)
+			require.ErrorContains(t, err, "fakedms: state file "+path+": "+tc.message)
+			require.Panics(t, func() { fakedms.NewServer(fakedms.WithDataDir(dir)) })
+			kept, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Equal(t, tc.doc, string(kept), "the state is never discarded")
+		})
+	}
+}
+
+func TestDataDirIgnoresALeftoverTempFile(t *testing.T) {
+	dir := t.TempDir()
+	srv, c := openServer(t, dir)
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	srv.Close()
+	// A write interrupted before its rename.
+	leftover := filepath.Join(dir, fakedms.StateFile+".tmp-123")
+	require.NoError(t, os.WriteFile(leftover, []byte(`{"version":1,"instan`), 0o600))
+
+	srv2, c2 := openServer(t, dir)
+	defer srv2.Close()
+	out, err := c2.DescribeReplicationInstances(ctx(t), &dmsapi.DescribeReplicationInstancesInput{})
+	require.NoError(t, err)
+	require.Len(t, out.ReplicationInstances, 1)
+	require.Equal(t, inst, *out.ReplicationInstances[0].ReplicationInstanceArn)
+	_, err = os.Stat(leftover)
+	require.ErrorIs(t, err, os.ErrNotExist, "removed at start")
+}
+
+func TestDataDirWritesBeforeAnswering(t *testing.T) {
+	dir := t.TempDir()
+	_, c := newServer(t, fakedms.WithDataDir(dir))
+	createInstance(t, c, "inst")
+	// No Close: the answered call is in the file already.
+	data, err := os.ReadFile(filepath.Join(dir, fakedms.StateFile))
+	require.NoError(t, err)
+	var doc struct {
+		Version   int `json:"version"`
+		Instances []struct {
+			Instance types.ReplicationInstance `json:"instance"`
+		} `json:"instances"`
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.Equal(t, 1, doc.Version)
+	require.Len(t, doc.Instances, 1)
+	require.Equal(t, "inst", *doc.Instances[0].Instance.ReplicationInstanceIdentifier)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "no temporary file left: %v", entries)
+}
+
+func TestWithoutDataDirNothingIsWritten(t *testing.T) {
+	wd := t.TempDir()
+	t.Chdir(wd)
+	_, c := newServer(t)
+	createInstance(t, c, "inst")
+	entries, err := os.ReadDir(wd)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+}
