@@ -667,3 +667,26 @@ func TestSignedServer(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "unsigned API calls are refused")
 }
+
+// TestEndpointSettingsJSON: members of CreateEndpointInput the form has no
+// field for, given as JSON.
+func TestEndpointSettingsJSON(t *testing.T) {
+	s := newSession(t)
+	arn := s.createEndpoint(url.Values{"identifier": {"src"}, "type": {"source"}, "engine": {"mysql"},
+		"input": {`{"MySQLSettings": {"ServerName": "db.internal", "Port": 3307, "Username": "u"}, "SslMode": "require"}`}})
+	out, err := s.dms().DescribeEndpoints(ctx(t), &dmsapi.DescribeEndpointsInput{
+		Filters: []types.Filter{{Name: aws.String("endpoint-arn"), Values: []string{arn}}},
+	})
+	require.NoError(t, err)
+	ep := out.Endpoints[0]
+	require.Equal(t, "db.internal", aws.ToString(ep.MySQLSettings.ServerName))
+	require.Equal(t, int32(3307), aws.ToInt32(ep.MySQLSettings.Port))
+	require.Equal(t, types.DmsSslModeValueRequire, ep.SslMode)
+
+	for _, doc := range []string{`{"MySQLSettings": `, `{"NoSuchMember": 1}`, `[1]`} {
+		status, body := s.post("/_minidms/endpoints/create", url.Values{"identifier": {"e2"}, "type": {"source"}, "engine": {"mysql"}, "input": {doc}})
+		require.Equal(t, http.StatusBadRequest, status, doc)
+		require.Contains(t, body, `<p class="field-error" role="alert">More settings: not a JSON object of CreateEndpointInput members: `)
+		require.Contains(t, body, ">"+html.EscapeString(doc)+"</textarea>")
+	}
+}

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -325,6 +326,17 @@ func (b *Browser) createEndpoint(w http.ResponseWriter, r *http.Request) {
 			StreamArn:            optional(f.Get("stream_arn")),
 			MessageFormat:        types.MessageFormatValue(f.Get("message_format")),
 			ServiceAccessRoleArn: optional(f.Get("role_arn")),
+		}
+	}
+	if doc := strings.TrimSpace(f.Get("input")); doc != "" {
+		// More members of CreateEndpointInput (S3Settings,
+		// PostgreSQLSettings, …), over the fields above. The SDK's
+		// structs have no json tags; their field names are the member names.
+		dec := json.NewDecoder(strings.NewReader(doc))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(in); err != nil {
+			b.renderEndpoints(w, r, http.StatusBadRequest, f, "More settings: not a JSON object of CreateEndpointInput members: "+err.Error(), "")
+			return
 		}
 	}
 	if _, err := b.dms.CreateEndpoint(r.Context(), in); err != nil {
