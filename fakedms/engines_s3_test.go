@@ -204,3 +204,23 @@ func TestBuiltinS3WithClock(t *testing.T) {
 	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
 	require.Equal(t, "successful", *testConnection(t, c, createS3Endpoint(t, c, "source", ""), inst).Status)
 }
+
+// TestS3CDCWithoutCdcPath: a CDC task on an S3 endpoint without CdcPath
+// fails at its start with the source's error.
+func TestS3CDCWithoutCdcPath(t *testing.T) {
+	srv, c := newServer(t)
+	require.NoError(t, srv.S3().CreateBucket(s3SampleBucket))
+	p := &pipeline{srv: srv, c: c, stream: "no-cdc-path"}
+	p.target = *createKinesisEndpoint(t, c, "target", createStream(t, srv, "no-cdc-path")).EndpointArn
+	p.instance = *createInstance(t, c, "inst").ReplicationInstanceArn
+	p.source = createS3Endpoint(t, c, "source", "")
+	task := *p.createTask(t, "cdc", types.MigrationTypeValueCdc, selectAll, "").ReplicationTaskArn
+	p.waitReady(t, task)
+	p.start(t, task, types.StartReplicationTaskTypeValueStartReplication)
+	w := dmsapi.NewReplicationTaskRunningWaiter(c, func(o *dmsapi.ReplicationTaskRunningWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) })
+	require.Error(t, w.Wait(ctx(t), byArn(task), waitLimit), "the Running waiter fails on failed")
+	got := p.describe(t, task)
+	require.Equal(t, "failed", *got.Status)
+	require.Equal(t, "Stop Reason FATAL_ERROR", *got.StopReason)
+	require.Contains(t, *got.LastFailureMessage, "s3 source: CdcPath is required for change data capture")
+}
