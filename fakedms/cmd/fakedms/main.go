@@ -13,6 +13,8 @@
 //	-kinesis-endpoint  write Kinesis targets to this Kinesis API instead of the built-in one
 //	-s3-endpoint       read S3 sources from this S3 API (path-style) instead of the built-in one
 //	-state-delay       how long resources stay creating, deleting, modifying (default 0)
+//	-data-dir          keep the resources and task checkpoints in this directory and load
+//	                   them at start (default: in memory only; see fakedms.WithDataDir)
 //	-require-signature reject requests not SigV4-signed with AWS_ACCESS_KEY_ID /
 //	                   AWS_SECRET_ACCESS_KEY, or with a pair of -credentials ID:SECRET[,...]
 //
@@ -97,6 +99,7 @@ func run(args []string, getenv func(string) string) error {
 	stateDelay := fs.Duration("state-delay", 0, "how long resources stay in transitional states")
 	requireSig := fs.Bool("require-signature", false, "reject requests not SigV4-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or -credentials)")
 	creds := fs.String("credentials", "", "with -require-signature: accepted key pairs, ID:SECRET[,ID:SECRET...]")
+	dataDir := fs.String("data-dir", "", "keep resources and task checkpoints in this directory (default: in memory only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -123,7 +126,13 @@ func run(args []string, getenv func(string) string) error {
 	if *s3Endpoint != "" {
 		opts = append(opts, fakedms.WithS3Endpoint(*s3Endpoint))
 	}
-	h := fakedms.NewHandler(opts...)
+	if *dataDir != "" {
+		opts = append(opts, fakedms.WithDataDir(*dataDir))
+	}
+	h, err := fakedms.Open(opts...)
+	if err != nil {
+		return err
+	}
 	defer h.Close()
 
 	ln, err := net.Listen("tcp", *addr)
@@ -146,7 +155,7 @@ func run(args []string, getenv func(string) string) error {
 	if *s3Endpoint != "" {
 		s3 = *s3Endpoint
 	}
-	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "browser", "http://"+ln.Addr().String()+"/_minidms/", "region", *region, "account", *account, "kinesis", kinesis, "s3", s3,
+	log.Info("fakedms listening", "url", "http://"+ln.Addr().String(), "browser", "http://"+ln.Addr().String()+"/_minidms/", "region", *region, "account", *account, "kinesis", kinesis, "s3", s3, "data_dir", *dataDir,
 		"serverless_status_change_wait", sl.statusChangeWait, "serverless_deprovisioning_delay", sl.deprovisioningDelay)
 
 	select {
