@@ -21,7 +21,7 @@ func faultTask(t *testing.T, srv dmstest.MySQLServer, target dms.Target, setting
 	t.Cleanup(func() { require.NoError(t, engine.Close()) })
 	task, err := engine.NewTask(dms.TaskConfig{
 		ID: "FAULTTASK", Source: mysqlSource(srv), Target: target,
-		Mapping: selectSchema(t, srv.Database), MigrationType: dms.CDC, Settings: s,
+		Mapping: dmstest.SelectSchema(t, srv.Database), MigrationType: dms.CDC, Settings: s,
 	})
 	require.NoError(t, err)
 	return task
@@ -45,17 +45,17 @@ func TestCDCSurvivesSourceRestart(t *testing.T) {
 	target := memory.New()
 	task := faultTask(t, srv, target, `{"ErrorBehavior":{"RecoverableErrorInterval":1,"RecoverableErrorThrottling":false}}`)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 
 	dmstest.MySQLExec(t, srv, inserts(1, 10)...)
-	waitRecords(t, target, 10, memory.Data)
+	dmstest.WaitRecords(t, target, 10, memory.Data)
 	own.Stop(t)
 	require.Equal(t, dms.StatusRunning, task.Status().Status, "a lost source does not stop the task")
 	own.Start(t)
 	dmstest.MySQLExec(t, srv, inserts(11, 20)...)
 	dmstest.MySQLExec(t, srv, "UPDATE events SET note = 'changed' WHERE id = 3", "DELETE FROM events WHERE id = 4")
 
-	waitRecords(t, target, 22, memory.Data)
+	dmstest.WaitRecords(t, target, 22, memory.Data)
 	rows, problems := target.TableState(srv.Database, "events")
 	require.Empty(t, problems, "no change lost or doubled")
 	want := []dms.Row{}
@@ -82,10 +82,10 @@ func TestCDCGivesUpOnSourceDown(t *testing.T) {
 	target := memory.New()
 	task := faultTask(t, srv, target, `{"ErrorBehavior":{"RecoverableErrorCount":2,"RecoverableErrorInterval":1,"RecoverableErrorThrottling":false}}`)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	own.Stop(t)
 
-	st := waitStatus(t, task, dms.StatusFailed)
+	st := dmstest.WaitStatus(t, task, dms.StatusFailed)
 	require.Equal(t, dms.StopReasonFatalError, st.StopReason)
 	require.Contains(t, st.LastFailureMessage, "gave up after 2 reconnection attempts: ErrorBehavior.RecoverableErrorCount is 2")
 	require.Contains(t, st.LastFailureMessage, "mysql source")

@@ -20,13 +20,6 @@ import (
 
 const waitLimit = 60 * time.Second
 
-func selectSchema(t *testing.T, schema string) *mapping.TableMappings {
-	t.Helper()
-	m, err := mapping.ParseTableMappings(fmt.Sprintf(`{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"all","object-locator":{"schema-name":%q,"table-name":"%%"},"rule-action":"include"}]}`, schema))
-	require.NoError(t, err)
-	return m
-}
-
 func mysqlSource(srv dmstest.MySQLServer) *mysql.Source {
 	return mysql.New(mysql.Config{Addr: srv.Addr, User: srv.User, Password: srv.Password})
 }
@@ -39,37 +32,11 @@ func newTask(t *testing.T, srv dmstest.MySQLServer, target dms.Target, typ dms.M
 		ID:            "TESTTASK",
 		Source:        mysqlSource(srv),
 		Target:        target,
-		Mapping:       selectSchema(t, srv.Database),
+		Mapping:       dmstest.SelectSchema(t, srv.Database),
 		MigrationType: typ,
 	})
 	require.NoError(t, err)
 	return task
-}
-
-func waitStatus(t *testing.T, task *dms.Task, want dms.Status) dms.TaskStatus {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	st, err := task.Wait(ctx, func(s dms.TaskStatus) bool {
-		return s.Status == want || s.Status == dms.StatusFailed
-	})
-	require.NoError(t, err)
-	require.Equal(t, want, st.Status, "task failed: %s", st.LastFailureMessage)
-	return st
-}
-
-func waitRecords(t *testing.T, target *memory.Target, n int, keep func(memory.Record) bool) []memory.Record {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	recs, err := target.WaitFor(ctx, n, keep)
-	if err != nil {
-		for _, l := range describe("", target.Records()) {
-			t.Log(l)
-		}
-	}
-	require.NoError(t, err)
-	return recs
 }
 
 // describe renders records as "op table data" lines, with the test's random
@@ -99,7 +66,7 @@ func TestFullLoadOfThreeTables(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, srv, target, dms.FullLoad)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	st := waitStatus(t, task, dms.StatusStopped)
+	st := dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	require.Equal(t, dms.StopReasonFullLoadOnlyDone, st.StopReason)
 	require.Equal(t, 100, st.Stats.FullLoadProgressPercent)
@@ -140,11 +107,11 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, srv, target, dms.CDC)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table db.items []",
-	}, describe(srv.Database, waitRecords(t, target, 2, nil)))
+	}, describe(srv.Database, dmstest.WaitRecords(t, target, 2, nil)))
 
 	many := make([]string, 0, 52)
 	many = append(many, "BEGIN")
@@ -161,7 +128,7 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	dmstest.MySQLExec(t, srv, "BEGIN", "INSERT INTO items VALUES (7, 'rolled back')", "DELETE FROM items WHERE id = 100", "ROLLBACK")
 	dmstest.MySQLExec(t, srv, "INSERT INTO items VALUES (2, 'after rollback')")
 
-	recs := waitRecords(t, target, 54, memory.Data)
+	recs := dmstest.WaitRecords(t, target, 54, memory.Data)
 	lines := describe(srv.Database, recs)
 	require.Equal(t, []string{
 		"insert db.items [1 one]",
@@ -190,7 +157,7 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	require.Equal(t, dms.TableStateCompleted, stats[0].TableState)
 
 	require.NoError(t, task.Stop(context.Background()))
-	st := waitStatus(t, task, dms.StatusStopped)
+	st := dmstest.WaitStatus(t, task, dms.StatusStopped)
 	require.Equal(t, dms.StopReasonNormal, st.StopReason)
 	require.Equal(t, recs[53].Position, st.Checkpoint)
 }
@@ -201,13 +168,13 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, srv, target, dms.CDC)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
-	waitRecords(t, target, 2, nil)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitRecords(t, target, 2, nil)
 
 	dmstest.MySQLExec(t, srv, "INSERT INTO events VALUES (1, 'before stop')", "INSERT INTO events VALUES (2, 'before stop')")
-	waitRecords(t, target, 2, memory.Data)
+	dmstest.WaitRecords(t, target, 2, memory.Data)
 	require.NoError(t, task.Stop(context.Background()))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	dmstest.MySQLExec(t, srv,
 		"INSERT INTO events VALUES (3, 'while stopped')",
@@ -215,11 +182,11 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 		"DELETE FROM events WHERE id = 2",
 	)
 	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.MySQLExec(t, srv, "INSERT INTO events VALUES (4, 'after resume')")
-	waitRecords(t, target, 6, memory.Data)
+	dmstest.WaitRecords(t, target, 6, memory.Data)
 	require.NoError(t, task.Stop(context.Background()))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
@@ -231,25 +198,6 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 		"delete db.events [2 before stop]",
 		"insert db.events [4 after resume]",
 	}, describe(srv.Database, target.Records()))
-}
-
-// gatedTarget holds back the first full-load batch until open is closed, so
-// a test can make changes while the load is certainly in progress.
-type gatedTarget struct {
-	*memory.Target
-	once sync.Once
-	hit  chan struct{}
-	open chan struct{}
-}
-
-func (g *gatedTarget) Write(ctx context.Context, task dms.TaskInfo, changes []dms.Change) error {
-	if changes[0].Op == dms.OpLoad {
-		g.once.Do(func() {
-			close(g.hit)
-			<-g.open
-		})
-	}
-	return g.Target.Write(ctx, task, changes)
 }
 
 func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
@@ -267,14 +215,14 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 	dmstest.MySQLExec(t, srv, seed...)
 
 	mem := memory.New()
-	target := &gatedTarget{Target: mem, hit: make(chan struct{}), open: make(chan struct{})}
+	target := dmstest.NewGatedTarget(mem)
 	engine := dms.NewEngine()
 	t.Cleanup(func() { require.NoError(t, engine.Close()) })
 	settings, err := mapping.ParseTaskSettings(`{"FullLoadSettings":{"CommitRate":1000}}`)
 	require.NoError(t, err)
 	task, err := engine.NewTask(dms.TaskConfig{
 		ID: "LOADANDCDC", Source: mysqlSource(srv), Target: target,
-		Mapping: selectSchema(t, srv.Database), MigrationType: dms.FullLoadAndCDC, Settings: settings,
+		Mapping: dmstest.SelectSchema(t, srv.Database), MigrationType: dms.FullLoadAndCDC, Settings: settings,
 	})
 	require.NoError(t, err)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
@@ -282,11 +230,7 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 	// The load is now under way: its snapshot is taken and its first batch
 	// waits. Change rows the snapshot has, rows it has not yet sent, and add
 	// new ones.
-	select {
-	case <-target.hit:
-	case <-time.After(waitLimit):
-		t.Fatal("the full load never wrote")
-	}
+	target.WaitLoading(t)
 	var writes []string
 	for i := 0; i < 300; i++ {
 		writes = append(writes,
@@ -298,10 +242,10 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 		}
 	}
 	dmstest.MySQLExec(t, srv, writes...)
-	close(target.open)
+	target.Open()
 	dmstest.MySQLExec(t, srv, "INSERT INTO accounts VALUES (-1, 0)")
 
-	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(-1) })
+	dmstest.WaitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(-1) })
 	got, problems := mem.TableState(srv.Database, "accounts")
 	require.Empty(t, problems, "duplicated or lost changes")
 
@@ -377,13 +321,13 @@ func TestFullLoadAndCDCResumedDuringLoad(t *testing.T) {
 	stopCtx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_ = task.Stop(stopCtx) // abandons the blocked write
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	dmstest.MySQLExec(t, srv, "INSERT INTO a VALUES (3)", "INSERT INTO b VALUES (11)")
 	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
-	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpLoad && r.Data[0] == int64(11) })
+	dmstest.WaitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpLoad && r.Data[0] == int64(11) })
 	dmstest.MySQLExec(t, srv, "INSERT INTO a VALUES (4)")
-	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(4) })
+	dmstest.WaitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(4) })
 
 	for table, want := range map[string][]dms.Row{
 		"a": {{int64(1)}, {int64(2)}, {int64(3)}, {int64(4)}},

@@ -351,8 +351,8 @@ func TestMappingWithMySQL(t *testing.T) {
 	task, err := engine.NewTask(dms.TaskConfig{ID: "XFMYSQL", Source: mysqlSource(srv), Target: target, Mapping: m, MigrationType: dms.FullLoadAndCDC})
 	require.NoError(t, err)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
-	waitRecords(t, target, 2, memory.Data)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitRecords(t, target, 2, memory.Data)
 
 	dmstest.MySQLExec(t, srv,
 		"INSERT INTO orders VALUES (4, 1, 's', 'tiny'), (5, 40, 's', 'big')",
@@ -361,7 +361,7 @@ func TestMappingWithMySQL(t *testing.T) {
 		"DELETE FROM orders WHERE id = 1",
 		"DELETE FROM orders WHERE id = 3",
 	)
-	recs := waitRecords(t, target, 5, memory.Data)
+	recs := dmstest.WaitRecords(t, target, 5, memory.Data)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"drop-table store.purchases []",

@@ -32,7 +32,7 @@ func TestChanges(t *testing.T) {
 			"UPDATE t SET v = 'b' WHERE id = 1",
 			"DELETE FROM t WHERE id = 1",
 		)
-		ins, upd, del := next(t, cs), next(t, cs), next(t, cs)
+		ins, upd, del := dmstest.Next(t, cs), dmstest.Next(t, cs), dmstest.Next(t, cs)
 
 		require.Equal(t, dms.OpInsert, ins.Op)
 		require.Equal(t, "t", ins.Table.Table)
@@ -95,7 +95,7 @@ func TestChanges(t *testing.T) {
 			"UPDATE other SET x = 1",
 			"INSERT INTO t VALUES (2, 'marker')",
 		)
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, dms.Row{int64(2), "marker"}, c.Data)
 	})
@@ -108,7 +108,7 @@ func TestChanges(t *testing.T) {
 			"ROLLBACK",
 			"INSERT INTO t VALUES (21, 'marker')",
 		)
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, dms.Row{int64(21), "marker"}, c.Data)
 	})
@@ -123,11 +123,11 @@ func TestChanges(t *testing.T) {
 			"ROLLBACK",
 			"INSERT INTO t VALUES (32, 'marker')",
 		)
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, "m", c.Table.Table)
 		require.Equal(t, dms.Row{int64(31)}, c.Data)
-		c = next(t, cs)
+		c = dmstest.Next(t, cs)
 		require.Equal(t, dms.Row{int64(32), "marker"}, c.Data)
 	})
 }
@@ -168,7 +168,7 @@ func TestResume(t *testing.T) {
 			t.Logf("resume from %s", all[i].Position)
 			rs := openChanges(t, src, all[i].Position, sel)
 			for _, want := range all[i+1:] {
-				got := next(t, rs)
+				got := dmstest.Next(t, rs)
 				require.Equal(t, want.Op, got.Op)
 				require.Equal(t, want.Data, got.Data)
 				require.Equal(t, want.Before, got.Before)
@@ -180,12 +180,12 @@ func TestResume(t *testing.T) {
 				require.Equal(t, colNames(want.Table), colNames(got.Table))
 			}
 			for _, m := range markers {
-				require.Equal(t, m, next(t, rs).Data)
+				require.Equal(t, m, dmstest.Next(t, rs).Data)
 			}
 			// Nothing is repeated: the next change is one made now.
 			marker := dms.Row{int64(100 + i), "marker", nil, nil}
 			dmstest.MySQLExec(t, srv, fmt.Sprintf("INSERT INTO t VALUES (%d, 'marker', NULL, NULL)", 100+i))
-			require.Equal(t, marker, next(t, rs).Data)
+			require.Equal(t, marker, dmstest.Next(t, rs).Data)
 			markers = append(markers, marker)
 		})
 	}
@@ -230,7 +230,7 @@ func TestSnapshotPosition(t *testing.T) {
 	require.Equal(t, dms.OpDelete, got[2].Op)
 	require.Equal(t, dms.Row{int64(2), "b"}, got[2].Data)
 	dmstest.MySQLExec(t, srv, "INSERT INTO t VALUES (5, 'marker')")
-	require.Equal(t, dms.Row{int64(5), "marker"}, next(t, cs).Data)
+	require.Equal(t, dms.Row{int64(5), "marker"}, dmstest.Next(t, cs).Data)
 }
 
 // TestLoadStopsOnEmitError: an error from emit ends Load with that error and
@@ -291,7 +291,7 @@ func TestCloseStopsGoroutines(t *testing.T) {
 	cs, err := src.Changes(ctx, "", schemaSel(srv.Database))
 	require.NoError(t, err)
 	dmstest.MySQLExec(t, srv, "INSERT INTO t VALUES (1)")
-	require.Equal(t, dms.Row{int64(1)}, next(t, cs).Data)
+	require.Equal(t, dms.Row{int64(1)}, dmstest.Next(t, cs).Data)
 	require.Greater(t, runtime.NumGoroutine(), before)
 	require.NoError(t, cs.Close())
 	deadline := time.Now().Add(5 * time.Second)

@@ -90,6 +90,6 @@ func TestCheckPrivileges(t *testing.T) {
 		require.NoError(t, src.Check(ctx))
 		cs := openChanges(t, src, "", schemaSel(srv.Database))
 		dmstest.MySQLExec(t, srv, "INSERT INTO t VALUES (2)")
-		require.Equal(t, int64(2), next(t, cs).Data[0])
+		require.Equal(t, int64(2), dmstest.Next(t, cs).Data[0])
 	})
 }

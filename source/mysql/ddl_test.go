@@ -71,7 +71,7 @@ func TestDDL(t *testing.T) {
 			var ddl dms.Change
 			if s.ddl != "" {
 				dmstest.MySQLExec(t, srv, s.ddl)
-				ddl = next(t, cs)
+				ddl = dmstest.Next(t, cs)
 				require.Equal(t, s.want.Op, ddl.Op)
 				require.Equal(t, s.want.Column, ddl.Column)
 				require.Equal(t, s.want.OldColumn, ddl.OldColumn)
@@ -83,7 +83,7 @@ func TestDDL(t *testing.T) {
 				require.Nil(t, ddl.Data)
 			}
 			dmstest.MySQLExec(t, srv, s.insert)
-			ins := next(t, cs)
+			ins := dmstest.Next(t, cs)
 			require.Equal(t, dms.OpInsert, ins.Op)
 			require.Equal(t, s.cols, colNames(ins.Table))
 			require.Equal(t, s.row, ins.Data)
@@ -94,7 +94,7 @@ func TestDDL(t *testing.T) {
 	}
 
 	// The tracked definition matches what information_schema says now.
-	last := next(t, func() dms.ChangeStream {
+	last := dmstest.Next(t, func() dms.ChangeStream {
 		dmstest.MySQLExec(t, srv, "UPDATE d SET a = 'r' WHERE id = 8")
 		return cs
 	}())
@@ -108,7 +108,7 @@ func TestDDL(t *testing.T) {
 	t.Run("create table", func(t *testing.T) {
 		q := "CREATE TABLE d2 (id BIGINT NOT NULL, n VARCHAR(5), PRIMARY KEY (id)) COLLATE utf8mb4_bin"
 		dmstest.MySQLExec(t, srv, q)
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpCreateTable, c.Op)
 		require.Equal(t, q, c.Statement)
 		require.Equal(t, "d2", c.Table.Table)
@@ -120,7 +120,7 @@ func TestDDL(t *testing.T) {
 		require.Equal(t, "utf8mb4_bin", c.Table.Collation)
 
 		dmstest.MySQLExec(t, srv, "INSERT INTO d2 VALUES (1, 'n')")
-		ins := next(t, cs)
+		ins := dmstest.Next(t, cs)
 		require.Same(t, c.Table, ins.Table)
 		require.Equal(t, dms.Row{int64(1), "n"}, ins.Data)
 	})
@@ -133,11 +133,11 @@ func TestDDL(t *testing.T) {
 			"ALTER TABLE d ALTER COLUMN a SET DEFAULT 'dflt'", // default changes are not captured
 			"INSERT INTO d (id) VALUES (9)",
 		)
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, "d3", c.Table.Table)
 		require.Equal(t, dms.Row{int64(2), "m"}, c.Data)
-		c = next(t, cs)
+		c = dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, dms.Row{"q", int64(9), "dflt", nil, nil}, c.Data)
 	})

@@ -53,27 +53,11 @@ func openChanges(t *testing.T, src *mysql.Source, from dms.Position, sel dms.Tab
 	return cs
 }
 
-// next waits for the next change.
-func next(t *testing.T, cs dms.ChangeStream) dms.Change {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	c, err := cs.Next(ctx)
-	require.NoError(t, err)
-	if !c.Op.IsControl() {
-		require.NoError(t, dms.CheckRow(c.Table, c.Data))
-		if c.Before != nil {
-			require.NoError(t, dms.CheckRow(c.Table, c.Before))
-		}
-	}
-	return c
-}
-
 func nextN(t *testing.T, cs dms.ChangeStream, n int) []dms.Change {
 	t.Helper()
 	out := make([]dms.Change, n)
 	for i := range out {
-		out[i] = next(t, cs)
+		out[i] = dmstest.Next(t, cs)
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func TestHostileNamesAndValues(t *testing.T) {
 
 	cs := openChanges(t, src, snap.Position(), sel)
 	dmstest.MySQLExec(t, srv, "UPDATE `we``ird 'name\"; DROP TABLE victim; --` SET `v'al\"` = '`; DELETE FROM victim' WHERE `co``l` = 1")
-	c := next(t, cs)
+	c := dmstest.Next(t, cs)
 	require.Equal(t, dms.OpUpdate, c.Op)
 	require.Equal(t, table, c.Table.Table)
 	require.Equal(t, dms.Row{int64(1), "`; DELETE FROM victim"}, c.Data)

@@ -161,13 +161,13 @@ func TestTypeMatrix(t *testing.T) {
 	dmstest.MySQLExec(t, srv, "DELETE FROM types ORDER BY id")
 	dmstest.MySQLExec(t, srv, typesRows...)
 	for i := range typesWant {
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpDelete, c.Op)
 		require.Equal(t, def, c.Table, "CDC definition")
 		require.Equal(t, typesWant[i], c.Data, "deleted row %d", i+1)
 	}
 	for i := range typesWant {
-		c := next(t, cs)
+		c := dmstest.Next(t, cs)
 		require.Equal(t, dms.OpInsert, c.Op)
 		require.Equal(t, def, c.Table, "CDC definition")
 		require.Equal(t, typesWant[i], c.Data, "inserted row %d", i+1)

@@ -116,5 +116,5 @@ func TestWarnTableWithoutIdentity(t *testing.T) {
 }
 
 func describeChange(c dms.Change) string {
-	return describe([]memory.Record{{Change: c}})[0]
+	return dmstest.Describe([]memory.Record{{Change: c}})[0]
 }

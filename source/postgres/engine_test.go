@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +27,7 @@ func TestFullLoadOfThreeTables(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.FullLoad, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	st := waitStatus(t, task, dms.StatusStopped)
+	st := dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	require.Equal(t, dms.StopReasonFullLoadOnlyDone, st.StopReason)
 	require.Equal(t, 100, st.Stats.FullLoadProgressPercent)
@@ -48,7 +47,7 @@ func TestFullLoadOfThreeTables(t *testing.T) {
 		"load public.books [11 2 Beta]",
 		"load public.books [12 2 <nil>]",
 		"load public.reviews [100 10 5]",
-	}, describe(recs))
+	}, dmstest.Describe(recs))
 	require.Equal(t, []dms.Column{
 		{Name: "id", Type: dms.TypeInt4, SourceType: "integer"},
 		{Name: "name", Type: dms.TypeWString, Length: 50, SourceType: "character varying(50)"},
@@ -81,11 +80,11 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	task := newTask(t, newSource(srv), target, dms.CDC, "")
 	start := time.Now().UTC().Add(-time.Second)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table public.items []",
-	}, describe(waitRecords(t, target, 2, nil)))
+	}, dmstest.Describe(dmstest.WaitRecords(t, target, 2, nil)))
 
 	dmstest.PostgresExec(t, srv,
 		"INSERT INTO items VALUES (1, 'one')",
@@ -97,8 +96,8 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	dmstest.PostgresExec(t, srv, "BEGIN; INSERT INTO items VALUES (7, 'rolled back'); DELETE FROM items WHERE id = 100; ROLLBACK")
 	dmstest.PostgresExec(t, srv, "TRUNCATE items", "INSERT INTO items VALUES (2, 'after rollback')") // TRUNCATE is not captured
 
-	recs := waitRecords(t, target, 55, memory.Data)
-	lines := describe(recs)
+	recs := dmstest.WaitRecords(t, target, 55, memory.Data)
+	lines := dmstest.Describe(recs)
 	require.Equal(t, []string{
 		"insert public.items [1 one]",
 		"update public.items [1 uno]", // key unchanged: PostgreSQL sends no old row
@@ -134,7 +133,7 @@ func TestCDCInsertUpdateDeleteAndTransactions(t *testing.T) {
 	require.Equal(t, int64(1), stats[0].Deletes)
 
 	require.NoError(t, task.Stop(context.Background()))
-	st := waitStatus(t, task, dms.StatusStopped)
+	st := dmstest.WaitStatus(t, task, dms.StatusStopped)
 	require.Equal(t, dms.StopReasonNormal, st.StopReason)
 	require.Equal(t, recs[54].Position, st.Checkpoint)
 }
@@ -154,13 +153,13 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
-	waitRecords(t, target, 2, nil)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitRecords(t, target, 2, nil)
 
 	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (1, 'before stop')", "INSERT INTO events VALUES (2, 'before stop')")
-	waitRecords(t, target, 2, memory.Data)
+	dmstest.WaitRecords(t, target, 2, memory.Data)
 	require.NoError(t, task.Stop(context.Background()))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	dmstest.PostgresExec(t, srv,
 		"INSERT INTO events VALUES (3, 'while stopped')",
@@ -168,11 +167,11 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 		"DELETE FROM events WHERE id = 2",
 	)
 	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (4, 'after resume')")
-	waitRecords(t, target, 6, memory.Data)
+	dmstest.WaitRecords(t, target, 6, memory.Data)
 	require.NoError(t, task.Stop(context.Background()))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
@@ -183,26 +182,7 @@ func TestCDCResumeDeliversEachChangeOnce(t *testing.T) {
 		"update public.events [1 changed]",
 		"delete public.events [2 <nil>]",
 		"insert public.events [4 after resume]",
-	}, describe(target.Records()))
-}
-
-// gatedTarget holds back the first full-load batch until open is closed, so
-// a test can make changes while the load is certainly in progress.
-type gatedTarget struct {
-	*memory.Target
-	once sync.Once
-	hit  chan struct{}
-	open chan struct{}
-}
-
-func (g *gatedTarget) Write(ctx context.Context, task dms.TaskInfo, changes []dms.Change) error {
-	if changes[0].Op == dms.OpLoad {
-		g.once.Do(func() {
-			close(g.hit)
-			<-g.open
-		})
-	}
-	return g.Target.Write(ctx, task, changes)
+	}, dmstest.Describe(target.Records()))
 }
 
 func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
@@ -212,18 +192,14 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 	dmstest.PostgresExec(t, srv, bulkInsert("accounts", 0, initial, 500, func(i int) string { return fmt.Sprintf("(%d,%d)", i, i) })...)
 
 	mem := memory.New()
-	target := &gatedTarget{Target: mem, hit: make(chan struct{}), open: make(chan struct{})}
+	target := dmstest.NewGatedTarget(mem)
 	task := newTask(t, newSource(srv), target, dms.FullLoadAndCDC, `{"FullLoadSettings":{"CommitRate":1000}}`)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
 
 	// The load is under way: its snapshot is taken and its first batch
 	// waits. Change rows the snapshot has, rows it has not sent yet, and
 	// add new ones.
-	select {
-	case <-target.hit:
-	case <-time.After(waitLimit):
-		t.Fatal("the full load never wrote")
-	}
+	target.WaitLoading(t)
 	var writes []string
 	for i := range 300 {
 		writes = append(writes,
@@ -235,10 +211,10 @@ func TestFullLoadAndCDCWithConcurrentWriter(t *testing.T) {
 		}
 	}
 	dmstest.PostgresExec(t, srv, writes...)
-	close(target.open)
+	target.Open()
 	dmstest.PostgresExec(t, srv, "INSERT INTO accounts VALUES (-1, 0)")
 
-	waitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(-1) })
+	dmstest.WaitRecords(t, mem, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert && r.Data[0] == int64(-1) })
 	got, problems := mem.TableState("public", "accounts")
 	require.Empty(t, problems, "duplicated or lost changes")
 
@@ -275,7 +251,7 @@ func TestDropSlot(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, src, target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	require.True(t, slotExists(t, srv, slot))
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
@@ -283,7 +259,7 @@ func TestDropSlot(t *testing.T) {
 	require.ErrorContains(t, src.DropSlot(ctx), "in use by a running change stream")
 
 	require.NoError(t, task.Stop(ctx))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 	require.NoError(t, src.DropSlot(ctx))
 	require.False(t, slotExists(t, srv, slot))
 	var pubs int
@@ -293,7 +269,7 @@ func TestDropSlot(t *testing.T) {
 
 	// Resuming needs the slot.
 	require.NoError(t, task.Start(ctx, dms.ResumeProcessing))
-	st := waitStatus(t, task, dms.StatusFailed)
+	st := dmstest.WaitStatus(t, task, dms.StatusFailed)
 	require.Contains(t, st.LastFailureMessage, "does not exist")
 }
 
@@ -306,9 +282,9 @@ func TestLostConnectionRecovers(t *testing.T) {
 	task := newTask(t, newSource(srv), target, dms.CDC,
 		`{"ErrorBehavior":{"RecoverableErrorInterval":0,"RecoverableErrorThrottling":false}}`)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (1)")
-	waitRecords(t, target, 1, memory.Data)
+	dmstest.WaitRecords(t, target, 1, memory.Data)
 
 	walsender := func() int {
 		var pid int
@@ -320,15 +296,15 @@ func TestLostConnectionRecovers(t *testing.T) {
 	require.NotZero(t, before)
 	dmstest.PostgresExec(t, srv, fmt.Sprintf("SELECT pg_terminate_backend(%d)", before))
 	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (2)", "INSERT INTO events VALUES (3)")
-	waitRecords(t, target, 3, memory.Data)
+	dmstest.WaitRecords(t, target, 3, memory.Data)
 	dmstest.PostgresExec(t, srv, "INSERT INTO events VALUES (4)")
-	recs := waitRecords(t, target, 4, memory.Data)
+	recs := dmstest.WaitRecords(t, target, 4, memory.Data)
 	require.Equal(t, []string{
 		"insert public.events [1]",
 		"insert public.events [2]",
 		"insert public.events [3]",
 		"insert public.events [4]",
-	}, describe(recs))
+	}, dmstest.Describe(recs))
 	require.Equal(t, dms.StatusRunning, task.Status().Status)
 	after := walsender()
 	require.NotZero(t, after)
@@ -368,9 +344,9 @@ func TestTypeMatrix(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.FullLoadAndCDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	loads := waitRecords(t, target, 2, func(r memory.Record) bool { return r.Op == dms.OpLoad })
+	loads := dmstest.WaitRecords(t, target, 2, func(r memory.Record) bool { return r.Op == dms.OpLoad })
 	dmstest.PostgresExec(t, srv, fmt.Sprintf("INSERT INTO matrix VALUES "+matrixValues, 2))
-	ins := waitRecords(t, target, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert })[0]
+	ins := dmstest.WaitRecords(t, target, 1, func(r memory.Record) bool { return r.Op == dms.OpInsert })[0]
 
 	type col struct {
 		name, typ     string
@@ -466,7 +442,7 @@ func TestUnchangedToastValue(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv,
 		"INSERT INTO docs VALUES (1, 1, "+bigText+")",
 		"INSERT INTO docs_full VALUES (1, 1, "+bigText+")",
@@ -474,7 +450,7 @@ func TestUnchangedToastValue(t *testing.T) {
 		"UPDATE docs_full SET n = 2 WHERE id = 1",
 		"UPDATE docs SET body = 'small' WHERE id = 1",
 	)
-	recs := waitRecords(t, target, 5, memory.Data)
+	recs := dmstest.WaitRecords(t, target, 5, memory.Data)
 
 	require.Equal(t, dms.Row{int64(1), int64(1), big}, recs[0].Data)
 	require.Equal(t, dms.Row{int64(1), int64(1), big}, recs[1].Data)
@@ -500,7 +476,7 @@ func TestDDLCapture(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv,
 		"INSERT INTO t VALUES (1, 10)",
 		"ALTER TABLE t ADD COLUMN b text",
@@ -523,7 +499,7 @@ func TestDDLCapture(t *testing.T) {
 		"INSERT INTO other.unrelated VALUES (1)",
 		"INSERT INTO t VALUES (6, 'end')",
 	)
-	recs := waitRecords(t, target, 15, nil)
+	recs := dmstest.WaitRecords(t, target, 15, nil)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table public.t []",
@@ -540,7 +516,7 @@ func TestDDLCapture(t *testing.T) {
 		"insert public.t2 [1]",
 		"create-table public.nokey []",
 		"insert public.t [6 end]",
-	}, describe(recs))
+	}, dmstest.Describe(recs))
 	for i, cols := range map[int][]string{
 		2: {"id", "a"}, 3: {"id", "a", "b"}, 4: {"id", "a", "b"}, 5: {"id", "b"}, 6: {"id", "b"},
 		7: {"id", "b"}, 8: {"id", "b"}, 9: {"id", "c"}, 10: {"id", "c"}, 11: {"id"},
@@ -576,7 +552,7 @@ func TestDDLCaptureOff(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv, noDDL), target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv,
 		"INSERT INTO t VALUES (1, 10)",
 		"ALTER TABLE t ADD COLUMN b text",
@@ -585,7 +561,7 @@ func TestDDLCaptureOff(t *testing.T) {
 		"ALTER TABLE t DROP COLUMN a",
 		"INSERT INTO t VALUES (3, 'y')",
 	)
-	waitRecords(t, target, 3, memory.Data)
+	dmstest.WaitRecords(t, target, 3, memory.Data)
 	recs := target.Records()
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
@@ -593,7 +569,7 @@ func TestDDLCaptureOff(t *testing.T) {
 		"insert public.t [1 10]",
 		"insert public.t [2 20 x]",
 		"insert public.t [3 y]",
-	}, describe(recs))
+	}, dmstest.Describe(recs))
 	require.Equal(t, []string{"id", "a", "b"}, colNames(recs[3].Table), "rows still decode with their own columns")
 	require.Equal(t, []string{"id", "c"}, colNames(recs[4].Table))
 
@@ -612,13 +588,13 @@ func TestDDLWhileStopped(t *testing.T) {
 	target := memory.New()
 	task := newTask(t, newSource(srv), target, dms.CDC, "")
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	// The checkpoint is a change of u: resuming re-reads its transaction,
 	// which says nothing about t.
 	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1, 10)", "INSERT INTO u VALUES (1)")
-	waitRecords(t, target, 2, memory.Data)
+	dmstest.WaitRecords(t, target, 2, memory.Data)
 	require.NoError(t, task.Stop(context.Background()))
-	waitStatus(t, task, dms.StatusStopped)
+	dmstest.WaitStatus(t, task, dms.StatusStopped)
 
 	dmstest.PostgresExec(t, srv,
 		"ALTER TABLE t ADD COLUMN b text",
@@ -627,9 +603,9 @@ func TestDDLWhileStopped(t *testing.T) {
 		"ALTER TABLE t RENAME COLUMN b TO c",
 	)
 	require.NoError(t, task.Start(context.Background(), dms.ResumeProcessing))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (3, 'y')")
-	waitRecords(t, target, 4, memory.Data)
+	dmstest.WaitRecords(t, target, 4, memory.Data)
 	require.Equal(t, []string{
 		"create-table .awsdms_apply_exceptions []",
 		"create-table public.t []",
@@ -641,5 +617,5 @@ func TestDDLWhileStopped(t *testing.T) {
 		"insert public.t [2 x]",
 		"rename-column public.t [] column c from b",
 		"insert public.t [3 y]",
-	}, describe(target.Records()))
+	}, dmstest.Describe(target.Records()))
 }

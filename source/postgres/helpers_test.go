@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/mapping"
 	"github.com/minidms/minidms/source/postgres"
-	"github.com/minidms/minidms/target/memory"
 )
 
 // waitLimit bounds every wait.
@@ -38,20 +36,13 @@ type schemaSel string
 
 func (s schemaSel) Selected(schema, _ string) bool { return schema == string(s) }
 
-func selectSchema(t *testing.T, schema string) *mapping.TableMappings {
-	t.Helper()
-	m, err := mapping.ParseTableMappings(fmt.Sprintf(`{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"all","object-locator":{"schema-name":%q,"table-name":"%%"},"rule-action":"include"}]}`, schema))
-	require.NoError(t, err)
-	return m
-}
-
 func newTask(t *testing.T, src dms.Source, target dms.Target, typ dms.MigrationType, settings string) *dms.Task {
 	t.Helper()
 	engine := dms.NewEngine()
 	t.Cleanup(func() { require.NoError(t, engine.Close()) })
 	cfg := dms.TaskConfig{
 		ID: "TESTTASK", Source: src, Target: target,
-		Mapping: selectSchema(t, "public"), MigrationType: typ,
+		Mapping: dmstest.SelectSchema(t, "public"), MigrationType: typ,
 	}
 	if settings != "" {
 		s, err := mapping.ParseTaskSettings(settings)
@@ -61,60 +52,6 @@ func newTask(t *testing.T, src dms.Source, target dms.Target, typ dms.MigrationT
 	task, err := engine.NewTask(cfg)
 	require.NoError(t, err)
 	return task
-}
-
-func waitStatus(t *testing.T, task *dms.Task, want dms.Status) dms.TaskStatus {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	st, err := task.Wait(ctx, func(s dms.TaskStatus) bool {
-		return s.Status == want || s.Status == dms.StatusFailed
-	})
-	require.NoError(t, err)
-	require.Equal(t, want, st.Status, "task failed: %s", st.LastFailureMessage)
-	return st
-}
-
-func waitRecords(t *testing.T, target *memory.Target, n int, keep func(memory.Record) bool) []memory.Record {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	recs, err := target.WaitFor(ctx, n, keep)
-	if err != nil {
-		lines := describe(target.Records())
-		for _, l := range lines[max(0, len(lines)-30):] {
-			t.Log(l)
-		}
-	}
-	require.NoError(t, err)
-	for _, r := range recs {
-		if !r.Op.IsControl() {
-			require.NoError(t, dms.CheckRow(r.Table, r.Data))
-			if r.Before != nil {
-				require.NoError(t, dms.CheckRow(r.Table, r.Before))
-			}
-		}
-	}
-	return recs
-}
-
-// describe renders records as "op schema.table data" lines.
-func describe(recs []memory.Record) []string {
-	out := make([]string, 0, len(recs))
-	for _, r := range recs {
-		line := fmt.Sprintf("%s %s.%s %v", r.Op, r.Table.Schema, r.Table.Table, r.Data)
-		if r.Before != nil {
-			line += fmt.Sprintf(" before %v", r.Before)
-		}
-		if r.Column != "" {
-			line += " column " + r.Column
-		}
-		if r.OldColumn != "" {
-			line += " from " + r.OldColumn
-		}
-		out = append(out, line)
-	}
-	return out
 }
 
 // colNames lists a definition's column names.
@@ -170,27 +107,11 @@ func openChanges(t *testing.T, src *postgres.Source, from dms.Position) dms.Chan
 	return cs
 }
 
-// next waits for the next change and checks its row types.
-func next(t *testing.T, cs dms.ChangeStream) dms.Change {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	c, err := cs.Next(ctx)
-	require.NoError(t, err)
-	if !c.Op.IsControl() {
-		require.NoError(t, dms.CheckRow(c.Table, c.Data))
-		if c.Before != nil {
-			require.NoError(t, dms.CheckRow(c.Table, c.Before))
-		}
-	}
-	return c
-}
-
 func nextN(t *testing.T, cs dms.ChangeStream, n int) []dms.Change {
 	t.Helper()
 	out := make([]dms.Change, n)
 	for i := range out {
-		out[i] = next(t, cs)
+		out[i] = dmstest.Next(t, cs)
 	}
 	return out
 }

@@ -24,7 +24,7 @@ func TestCDCSurvivesServerRestart(t *testing.T) {
 	task := newTask(t, newSource(srv, noDDL), target, dms.CDC,
 		`{"ErrorBehavior":{"RecoverableErrorInterval":1,"RecoverableErrorThrottling":false}}`)
 	require.NoError(t, task.Start(context.Background(), dms.StartReplication))
-	waitStatus(t, task, dms.StatusRunning)
+	dmstest.WaitStatus(t, task, dms.StatusRunning)
 
 	insert := func(from, to int) []string {
 		var q []string
@@ -34,14 +34,14 @@ func TestCDCSurvivesServerRestart(t *testing.T) {
 		return q
 	}
 	dmstest.PostgresExec(t, srv, insert(1, 5)...)
-	waitRecords(t, target, 5, memory.Data)
+	dmstest.WaitRecords(t, target, 5, memory.Data)
 	own.Stop(t)
 	require.Equal(t, dms.StatusRunning, task.Status().Status, "a lost source does not stop the task")
 	own.Start(t)
 	dmstest.PostgresExec(t, srv, insert(6, 10)...)
 	dmstest.PostgresExec(t, srv, "UPDATE events SET note = 'changed' WHERE id = 2", "DELETE FROM events WHERE id = 3")
 
-	waitRecords(t, target, 12, memory.Data)
+	dmstest.WaitRecords(t, target, 12, memory.Data)
 	rows, problems := target.TableState("public", "events")
 	require.Empty(t, problems, "no change lost or doubled")
 	require.Equal(t, []dms.Row{

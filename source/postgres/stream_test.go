@@ -25,7 +25,7 @@ func TestCloseStopsGoroutines(t *testing.T) {
 	cs, err := src.Changes(ctx, "", schemaSel("public"))
 	require.NoError(t, err)
 	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1)")
-	require.Equal(t, dms.Row{int64(1)}, next(t, cs).Data)
+	require.Equal(t, dms.Row{int64(1)}, dmstest.Next(t, cs).Data)
 	require.NoError(t, cs.Close())
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
