@@ -452,6 +452,7 @@ func TestTaskActions(t *testing.T) {
 	require.Equal(t, http.StatusBadRequest, status)
 	require.Contains(t, body, `id="banner">InvalidResourceStateFault: `)
 	require.Contains(t, body, `id="create-task"`)
+	require.NotContains(t, body, `http-equiv="refresh"`, "the list never reloads: it would lose what is typed in its form")
 
 	// Start against a source that cannot be reached: the task fails with the
 	// engine's message.

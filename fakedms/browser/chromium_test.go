@@ -77,11 +77,25 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 // text of the element with the id holds want.
 func waitText(t *testing.T, ctx context.Context, id, want string) string {
 	t.Helper()
+	return waitPage(t, ctx, "", id, want)
+}
+
+// waitPage waits until the text of the element with the id holds want,
+// loading url again before each look unless it is "".
+func waitPage(t *testing.T, ctx context.Context, url, id, want string) string {
+	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		c, cancel := context.WithTimeout(ctx, 2*time.Second)
-		text, err := chromedp.Run(c, chromedp.Text(chromedp.ID(id)))
+		var err error
+		if url != "" {
+			err = chromedp.Do(c, chromedp.Navigate(url))
+		}
+		var text string
+		if err == nil {
+			text, err = chromedp.Run(c, chromedp.Text(chromedp.ID(id)))
+		}
 		cancel()
 		if err == nil {
 			last = text
@@ -199,6 +213,6 @@ func TestChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("create-task")),
 	)
 	require.Equal(t, base+"tasks", within(t, ctx, 5*time.Second, chromedp.Location()))
-	waitText(t, ctx, "tasks", "No replication tasks.")
+	waitPage(t, ctx, base+"tasks", "tasks", "No replication tasks.")
 	screenshot(t, ctx, "tasks")
 }

@@ -433,19 +433,12 @@ func (b *Browser) renderTasks(w http.ResponseWriter, r *http.Request, status int
 	if d.Tasks, err = b.tasks(ctx); err != nil {
 		errs = append(errs, message(err))
 	}
-	refresh := 0
-	for _, t := range d.Tasks {
-		if !settled(aws.ToString(t.Status)) {
-			refresh = 2
-		}
-	}
-	if formErr != "" {
-		refresh = 0 // keep what the user typed
-	}
 	if banner != "" {
 		errs = append([]string{banner}, errs...)
 	}
-	b.render(w, r, status, "tasks", &page{Title: "Replication tasks", Nav: "tasks", Error: strings.Join(errs, "; "), Refresh: refresh, Data: d})
+	// No refresh here: a running CDC task would reload the page, and lose
+	// what is typed in the form, forever. A task's own page is live.
+	b.render(w, r, status, "tasks", &page{Title: "Replication tasks", Nav: "tasks", Error: strings.Join(errs, "; "), Data: d})
 }
 
 // settled says a task in this status does not change by itself.
