@@ -508,6 +508,28 @@ func TestFullLoad(t *testing.T) {
 	for _, name := range []string{"one", "two", "three"} {
 		require.Contains(t, body, "&#34;name&#34;: &#34;"+name+"&#34;")
 	}
+
+	// A CDC task: its page reloads itself while it runs and shows the
+	// changes as they are replicated; stopped from the page.
+	status, loc = s.createTask(f, "changes", `{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"1","object-locator":{"schema-name":"`+db.Database+`","table-name":"%"},"rule-action":"include"}]}`,
+		url.Values{"migration_type": {"cdc"}})
+	require.Equal(t, http.StatusSeeOther, status, loc)
+	status, loc = s.post("/_minidms/tasks/start", url.Values{"arn": {s.taskArn("changes")}, "id": {"changes"}})
+	require.Equal(t, http.StatusSeeOther, status, loc)
+	body = s.eventually("/_minidms/tasks/changes", func(b string) bool { return strings.Contains(b, "status-running") })
+	require.Contains(t, body, `<meta http-equiv="refresh" content="1">`)
+	require.Contains(t, body, `id="stop-changes"`)
+	dmstest.MySQLExec(t, db, "INSERT INTO items VALUES (4, 'four')", "UPDATE items SET name = 'uno' WHERE id = 1")
+	s.eventually("/_minidms/tasks/changes", func(b string) bool {
+		return regexp.MustCompile(`<td>items</td><td>[^<]*</td>\s*<td class="num">0</td><td class="num">1</td><td class="num">1</td>`).MatchString(b)
+	})
+	status, loc = s.post("/_minidms/tasks/stop", url.Values{"arn": {s.taskArn("changes")}, "id": {"changes"}})
+	require.Equal(t, http.StatusSeeOther, status, loc)
+	body = s.eventually("/_minidms/tasks/changes", func(b string) bool { return strings.Contains(b, "status-stopped") })
+	require.Contains(t, body, "Stop Reason NORMAL")
+	require.NotContains(t, body, `http-equiv="refresh"`)
+	_, body = s.get("/_minidms/kinesis?stream=cdc")
+	require.Contains(t, body, "&#34;name&#34;: &#34;uno&#34;")
 }
 
 func TestEscaping(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"testing"
 	"time"
 
@@ -74,13 +74,13 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 }
 
 // waitText waits, without navigating (the page reloads itself), until the
-// text of the element with the id holds want.
+// text of the element with the id matches the regular expression want.
 func waitText(t *testing.T, ctx context.Context, id, want string) string {
 	t.Helper()
 	return waitPage(t, ctx, "", id, want)
 }
 
-// waitPage waits until the text of the element with the id holds want,
+// waitPage waits until the text of the element with the id matches want,
 // loading url again before each look unless it is "".
 func waitPage(t *testing.T, ctx context.Context, url, id, want string) string {
 	t.Helper()
@@ -99,7 +99,7 @@ func waitPage(t *testing.T, ctx context.Context, url, id, want string) string {
 		cancel()
 		if err == nil {
 			last = text
-			if strings.Contains(text, want) {
+			if regexp.MustCompile(want).MatchString(text) {
 				return text
 			}
 		}
@@ -123,7 +123,8 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // test environment's MariaDB into the built-in Kinesis, watches its page
 // refresh itself until the task is stopped with its table statistics,
 // reads the records in the stream viewer (one holds a <script> element,
-// shown as text) and deletes the task.
+// shown as text), runs a CDC task whose page, left alone, shows rows
+// inserted meanwhile, stops it, and deletes both tasks.
 func TestChromium(t *testing.T) {
 	ctx := chrome(t)
 	db := dmstest.MySQL(t)
@@ -207,6 +208,25 @@ func TestChromium(t *testing.T) {
 	scripts := within(t, ctx, 5*time.Second, chromedp.Evaluate[int](`document.querySelectorAll("script").length`))
 	require.Zero(t, scripts)
 	screenshot(t, ctx, "kinesis")
+
+	// A CDC task: its page, left alone, shows the changes as they come.
+	do(t, ctx, chromedp.Navigate(base+"tasks"),
+		chromedp.SendKeys(chromedp.CSS(`#create-task input[name=identifier]`), "fruit-changes"),
+		chromedp.SetValue(chromedp.CSS(`#create-task select[name=migration_type]`), "cdc"),
+		chromedp.SetValue(chromedp.CSS(`#create-task textarea[name=mappings]`),
+			`{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"fruit","object-locator":{"schema-name":"`+db.Database+`","table-name":"fruit"},"rule-action":"include"}]}`),
+		chromedp.Click(chromedp.CSS(`#create-task button`)),
+		chromedp.WaitVisible(chromedp.ID("start-fruit-changes")),
+		chromedp.Click(chromedp.ID("start-fruit-changes")),
+	)
+	waitText(t, ctx, "task-status", "running")
+	dmstest.MySQLExec(t, db, "INSERT INTO fruit VALUES (4, 'plum')", "INSERT INTO fruit VALUES (5, 'fig')")
+	waitText(t, ctx, "table-stats", `fruit\s+\S[^\t]*\s+0\s+2\s`) // full load rows 0, inserts 2
+	screenshot(t, ctx, "task-running")
+	do(t, ctx, chromedp.Click(chromedp.ID("stop-fruit-changes")))
+	waitText(t, ctx, "task-status", "stopped")
+	require.Equal(t, "Stop Reason NORMAL", within(t, ctx, 5*time.Second, chromedp.Text(chromedp.ID("stop-reason"))))
+	do(t, ctx, chromedp.Click(chromedp.ID("delete-fruit-changes")), chromedp.WaitVisible(chromedp.ID("create-task")))
 
 	do(t, ctx, chromedp.Navigate(base+"tasks/fruit-load"),
 		chromedp.Click(chromedp.ID("delete-fruit-load")),
