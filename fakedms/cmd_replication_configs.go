@@ -316,6 +316,8 @@ func (h *Handler) deleteReplicationConfigLocked(now time.Time, in *dmsapi.Delete
 			return nil, nil, invalidState("Replication Config %s: %v", rc.t.identifier, err)
 		}
 		drop, _ = rc.t.engine.Config().Source.(slotDropper)
+	} else if rc.t.restored != nil {
+		drop = h.restoredSlotLocked(rc.t)
 	}
 	if rc.run != nil {
 		rc.run.endLife()

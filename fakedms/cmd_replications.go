@@ -122,10 +122,8 @@ func (h *Handler) startReplication(_ context.Context, in *dmsapi.StartReplicatio
 	if how == dms.ResumeProcessing && rc.t.migrationType == types.MigrationTypeValueFullLoad {
 		return nil, invalidCombination("Start Type : RESUME_PROCESSING, is not valid for full-load replications")
 	}
-	if rc.t.engine != nil {
-		st = rc.t.engine.Status()
-	}
-	if how, err = resolveStart(st, rc.t.engine == nil, how); err != nil {
+	st, built := rc.t.lastRun() // the engine's, or the one loaded from the data dir
+	if how, err = resolveStart(st, !built, how); err != nil {
 		return nil, err
 	}
 	if rc.run != nil {
@@ -254,10 +252,7 @@ func (h *Handler) drive(rc *replicationConfig, run *replicationRun) {
 			case replStarting:
 				run.provision, run.provisionedAt = provisioned, now
 				run.units = aws.ToInt32(rc.compute.MaxCapacityUnits)
-				var st dms.TaskStatus
-				if rc.t.engine != nil {
-					st = rc.t.engine.Status()
-				}
+				st, _ := rc.t.lastRun()
 				et, err := h.launchLocked(rc.t, st, run.startType, run.cdcStartPosition, run.cdcStartTime, run.cdcStopPosition)
 				if err != nil {
 					return err

@@ -484,6 +484,8 @@ func (h *Handler) deleteReplicationTaskLocked(now time.Time, in *dmsapi.DeleteRe
 			return nil, nil, invalidState("Replication task %s: %v", t.identifier, err)
 		}
 		drop, _ = t.engine.Config().Source.(slotDropper)
+	} else if t.restored != nil {
+		drop = h.restoredSlotLocked(t)
 	}
 	view := h.taskViewLocked(t, now, "deleting", true)
 	t.deleted = now

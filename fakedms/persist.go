@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 
 	"github.com/minidms/minidms/dms"
@@ -537,4 +538,27 @@ func loadTask(p persistedTask, stoppedAt time.Time) (*task, error) {
 		}
 	}
 	return t, nil
+}
+
+// restoredSlotLocked is the source of a task loaded from the data
+// directory whose engine task is not built yet, so that deleting it drops
+// its replication slot as deleting a task that ran does; nil when its
+// source keeps no slot.
+func (h *Handler) restoredSlotLocked(t *task) slotDropper {
+	src := h.st.endpoints[t.sourceArn]
+	if src == nil {
+		return nil
+	}
+	newSource, ok := sourceFactories()[aws.ToString(src.ep.EngineName)]
+	if !ok {
+		return nil
+	}
+	w := h.wiring()
+	w.taskID = t.id
+	s, err := newSource(src, w)
+	if err != nil {
+		return nil
+	}
+	drop, _ := s.(slotDropper)
+	return drop
 }

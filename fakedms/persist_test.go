@@ -2,8 +2,10 @@ package fakedms_test
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/fakedms"
 )
 
@@ -242,4 +245,92 @@ func TestWithoutDataDirNothingIsWritten(t *testing.T) {
 	entries, err := os.ReadDir(wd)
 	require.NoError(t, err)
 	require.Empty(t, entries)
+}
+
+// insertIDs reads the ids of the insert records of a built-in stream.
+func insertIDs(t *testing.T, srv *fakedms.Server, stream string) []int {
+	t.Helper()
+	var ids []int
+	for _, r := range srv.Kinesis().Records(stream) {
+		var rec struct {
+			Data     struct{ ID int } `json:"data"`
+			Metadata struct {
+				Operation string `json:"operation"`
+			} `json:"metadata"`
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &rec), "%s", r.Data)
+		if rec.Metadata.Operation == "insert" {
+			ids = append(ids, rec.Data.ID)
+		}
+	}
+	return ids
+}
+
+// TestDataDirResumesCDC closes a server while a CDC task and a serverless
+// CDC replication run, commits a row while it is down, opens the data
+// directory again and resumes both: the row committed meanwhile arrives,
+// and nothing delivered before the close is delivered again (a clean
+// close saves the last checkpoint). The built-in Kinesis is not kept: the
+// stream is created again.
+func TestDataDirResumesCDC(t *testing.T) {
+	db := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, db, "CREATE TABLE r (id INT PRIMARY KEY)")
+	host, port, err := net.SplitHostPort(db.Addr)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv, c := openServer(t, dir)
+	defer func() { srv.Close() }()
+	streamArn := createStream(t, srv, "s")
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	src := *createMySQLEndpoint(t, c, "src", host, int32(n), db.User, db.Password).EndpointArn
+	dst := *createKinesisEndpoint(t, c, "dst", streamArn).EndpointArn
+	task, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("task"), ReplicationInstanceArn: aws.String(inst),
+		SourceEndpointArn: aws.String(src), TargetEndpointArn: aws.String(dst),
+		MigrationType: types.MigrationTypeValueCdc, TableMappings: aws.String(selectTables(db.Database, "r")),
+	})
+	require.NoError(t, err)
+	taskArn := *task.ReplicationTask.ReplicationTaskArn
+	rc, err := c.CreateReplicationConfig(ctx(t), &dmsapi.CreateReplicationConfigInput{
+		ReplicationConfigIdentifier: aws.String("serverless"), SourceEndpointArn: aws.String(src), TargetEndpointArn: aws.String(dst),
+		ReplicationType: types.MigrationTypeValueCdc, TableMappings: aws.String(selectTables(db.Database, "r")),
+		ComputeConfig: &types.ComputeConfig{MaxCapacityUnits: aws.Int32(1)},
+	})
+	require.NoError(t, err)
+	cfgArn := *rc.ReplicationConfig.ReplicationConfigArn
+
+	start := func(c *dmsapi.Client, how types.StartReplicationTaskTypeValue) {
+		t.Helper()
+		_, err := c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: aws.String(taskArn), StartReplicationTaskType: how})
+		require.NoError(t, err)
+		_, err = c.StartReplication(ctx(t), &dmsapi.StartReplicationInput{ReplicationConfigArn: aws.String(cfgArn), StartReplicationType: aws.String(string(how))})
+		require.NoError(t, err)
+		require.NoError(t, dmsapi.NewReplicationTaskRunningWaiter(c, func(o *dmsapi.ReplicationTaskRunningWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
+			Wait(ctx(t), byArn(taskArn), waitLimit))
+		waitReplication(t, c, cfgArn, "running", status("running"))
+	}
+	start(c, types.StartReplicationTaskTypeValueStartReplication)
+	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (1)")
+	require.Eventually(t, func() bool { return len(insertIDs(t, srv, "s")) == 2 }, waitLimit, 5*time.Millisecond, "the task's and the replication's")
+	before, err := c.DescribeReplicationTasks(ctx(t), byArn(taskArn))
+	require.NoError(t, err)
+	srv.Close()
+
+	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (2)")
+	srv, c = openServer(t, dir)
+	createStream(t, srv, "s")
+	restored, err := c.DescribeReplicationTasks(ctx(t), byArn(taskArn))
+	require.NoError(t, err)
+	require.Equal(t, "stopped", *restored.ReplicationTasks[0].Status)
+	require.Equal(t, "Stop Reason NORMAL", *restored.ReplicationTasks[0].StopReason, "the close stopped it")
+	require.Equal(t, *before.ReplicationTasks[0].RecoveryCheckpoint, *restored.ReplicationTasks[0].RecoveryCheckpoint)
+	require.Equal(t, "stopped", *describeReplication(t, c, cfgArn).Status)
+
+	start(c, types.StartReplicationTaskTypeValueResumeProcessing)
+	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (3)")
+	require.Eventually(t, func() bool { return len(insertIDs(t, srv, "s")) >= 4 }, waitLimit, 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // nothing more comes
+	require.ElementsMatch(t, []int{2, 2, 3, 3}, insertIDs(t, srv, "s"), "row 2, committed while the server was down, and row 3; row 1 not again")
 }
