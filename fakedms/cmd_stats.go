@@ -46,15 +46,15 @@ func tableStatisticsFilters() filterFields[types.TableStatistics] {
 func (h *Handler) describeTableStatistics(_ context.Context, in *dmsapi.DescribeTableStatisticsInput) (*dmsapi.DescribeTableStatisticsOutput, error) {
 	h.lock()
 	t, err := h.taskLocked(in.ReplicationTaskArn)
-	var et *dms.Task
+	var tables []dms.TableStatistics
 	if err == nil {
-		et = t.engine
+		tables = t.lastTables() // the engine's, or those loaded from the data dir
 	}
 	h.unlock()
 	if err != nil {
 		return nil, err
 	}
-	pg, marker, err := statisticsPage(et, in.Filters, in.Marker, in.MaxRecords)
+	pg, marker, err := tablesPage(tables, in.Filters, in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
@@ -64,11 +64,18 @@ func (h *Handler) describeTableStatistics(_ context.Context, in *dmsapi.Describe
 // statisticsPage is one page of an engine task's table statistics (none
 // when et is nil), filtered; DescribeReplicationTableStatistics shares it.
 func statisticsPage(et *dms.Task, filters []types.Filter, marker *string, maxRecords *int32) ([]types.TableStatistics, *string, error) {
-	all := []types.TableStatistics{}
+	var tables []dms.TableStatistics
 	if et != nil {
-		for _, s := range et.TableStatistics() {
-			all = append(all, tableStatistics(s))
-		}
+		tables = et.TableStatistics()
+	}
+	return tablesPage(tables, filters, marker, maxRecords)
+}
+
+// tablesPage is one page of table statistics, filtered.
+func tablesPage(tables []dms.TableStatistics, filters []types.Filter, marker *string, maxRecords *int32) ([]types.TableStatistics, *string, error) {
+	all := []types.TableStatistics{}
+	for _, s := range tables {
+		all = append(all, tableStatistics(s))
 	}
 	matched, err := tableStatisticsFilters().match(all, filters, false)
 	if err != nil {

@@ -52,7 +52,7 @@ type task struct {
 	sourceVersion, targetVersion int
 	// restored is the last run's status loaded from the data directory
 	// (persist.go), until the engine task is built.
-	restored *dms.TaskStatus
+	restored *restoredRun
 }
 
 func checkMigrationType(v types.MigrationTypeValue) error {

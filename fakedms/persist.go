@@ -291,6 +291,8 @@ type persistedTask struct {
 	// Run is the engine's status of the last run, its checkpoint
 	// included; nil before the first start.
 	Run *dms.TaskStatus `json:"run,omitempty"`
+	// Tables are the table statistics of the last run.
+	Tables []dms.TableStatistics `json:"tables,omitempty"`
 }
 
 type persistedConfig struct {
@@ -333,6 +335,12 @@ type persistedConnection struct {
 	InstanceIdentifier string    `json:"instanceIdentifier"`
 }
 
+// restoredRun is a task's last run as loaded from the data directory.
+type restoredRun struct {
+	status dms.TaskStatus
+	tables []dms.TableStatistics
+}
+
 // lastRun is the engine's status of t's last run, or the one loaded from
 // the data directory until the engine task is built; false when t has
 // none.
@@ -341,9 +349,21 @@ func (t *task) lastRun() (dms.TaskStatus, bool) {
 	case t.engine != nil:
 		return t.engine.Status(), true
 	case t.restored != nil:
-		return *t.restored, true
+		return t.restored.status, true
 	}
 	return dms.TaskStatus{}, false
+}
+
+// lastTables is the table statistics of t's last run, the engine's or
+// those loaded from the data directory.
+func (t *task) lastTables() []dms.TableStatistics {
+	switch {
+	case t.engine != nil:
+		return t.engine.TableStatistics()
+	case t.restored != nil:
+		return t.restored.tables
+	}
+	return nil
 }
 
 // snapshot is the state document of the current state, encoded under the
@@ -418,6 +438,7 @@ func saveTask(t *task) persistedTask {
 			st.Stats.ElapsedTimeMillis = 0
 		}
 		pt.Run = &st
+		pt.Tables = t.lastTables()
 	}
 	return pt
 }
@@ -528,14 +549,16 @@ func loadTask(p persistedTask, stoppedAt time.Time) (*task, error) {
 		tableMappings: p.TableMappings, mappings: m, settings: s,
 		cdcStartPosition: p.CdcStartPosition, cdcStopPosition: p.CdcStopPosition, cdcStartTime: p.CdcStartTime, taskData: p.TaskData,
 		sourceVersion: p.SourceVersion, targetVersion: p.TargetVersion,
-		restored: p.Run,
 	}
-	if r := t.restored; r != nil && active(string(r.Status)) {
-		r.Status, r.StopReason = dms.StatusStopped, dms.StopReasonRecoverableError
-		r.Stats.StopDate = stoppedAt
-		if !r.Stats.StartDate.IsZero() {
-			r.Stats.ElapsedTimeMillis = stoppedAt.Sub(r.Stats.StartDate).Milliseconds()
+	if r := p.Run; r != nil {
+		if active(string(r.Status)) {
+			r.Status, r.StopReason = dms.StatusStopped, dms.StopReasonRecoverableError
+			r.Stats.StopDate = stoppedAt
+			if !r.Stats.StartDate.IsZero() {
+				r.Stats.ElapsedTimeMillis = stoppedAt.Sub(r.Stats.StartDate).Milliseconds()
+			}
 		}
+		t.restored = &restoredRun{status: *r, tables: p.Tables}
 	}
 	return t, nil
 }

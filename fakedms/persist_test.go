@@ -316,6 +316,10 @@ func TestDataDirResumesCDC(t *testing.T) {
 	require.Eventually(t, func() bool { return len(insertIDs(t, srv, "s")) == 2 }, waitLimit, 5*time.Millisecond, "the task's and the replication's")
 	before, err := c.DescribeReplicationTasks(ctx(t), byArn(taskArn))
 	require.NoError(t, err)
+	tablesBefore, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(taskArn)})
+	require.NoError(t, err)
+	require.Len(t, tablesBefore.TableStatistics, 1)
+	require.Equal(t, int64(1), tablesBefore.TableStatistics[0].Inserts)
 	srv.Close()
 
 	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (2)")
@@ -327,6 +331,9 @@ func TestDataDirResumesCDC(t *testing.T) {
 	require.Equal(t, "Stop Reason NORMAL", *restored.ReplicationTasks[0].StopReason, "the close stopped it")
 	require.Equal(t, *before.ReplicationTasks[0].RecoveryCheckpoint, *restored.ReplicationTasks[0].RecoveryCheckpoint)
 	require.Equal(t, "stopped", *describeReplication(t, c, cfgArn).Status)
+	tablesAfter, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(taskArn)})
+	require.NoError(t, err)
+	require.Equal(t, tablesBefore.TableStatistics, tablesAfter.TableStatistics, "kept until the task runs again")
 
 	start(c, types.StartReplicationTaskTypeValueResumeProcessing)
 	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (3)")
