@@ -148,6 +148,18 @@
 // the built-in Kinesis, whose Records reads a stream without the protocol;
 // [Handler.S3] gives the built-in S3, whose CreateBucket and PutObject seed
 // it without the protocol.
-// [NewHandler] serves without a listener (fakedms/cmd/fakedms uses it).
-// [WithService] mounts another API on the same endpoint.
+// [NewHandler] serves without a listener (fakedms/cmd/fakedms uses [Open],
+// its error-returning form). [WithService] mounts another API on the same
+// endpoint.
+//
+// # Persistence
+//
+// Everything is in memory unless [WithDataDir] names a directory: the
+// server then keeps its resources, task statuses and checkpoints there (a
+// versioned JSON document, written atomically before each state-changing
+// call is answered and at most every 150 ms while tasks run) and loads
+// them at start; [Open] and [OpenServer] return the error of a state file
+// they cannot load. A task that was running when the process died comes
+// back stopped with its RecoveryCheckpoint, and resume-processing
+// continues after it. The built-in Kinesis and S3 are not kept.
 package fakedms
