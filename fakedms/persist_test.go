@@ -341,3 +341,37 @@ func TestDataDirResumesCDC(t *testing.T) {
 	time.Sleep(100 * time.Millisecond) // nothing more comes
 	require.ElementsMatch(t, []int{2, 2, 3, 3}, insertIDs(t, srv, "s"), "row 2, committed while the server was down, and row 3; row 1 not again")
 }
+
+// TestDataDirDeleteDropsTheSlot deletes, after a restart and before it
+// runs again, a PostgreSQL CDC task: its replication slot is dropped as it
+// is when a task that ran in this process is deleted.
+func TestDataDirDeleteDropsTheSlot(t *testing.T) {
+	db := dmstest.Postgres(t)
+	dmstest.PostgresExec(t, db, "CREATE TABLE t (id INT PRIMARY KEY)")
+	dir := t.TempDir()
+	srv, c := openServer(t, dir)
+	defer func() { srv.Close() }()
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	src := *createPostgresEndpoint(t, c, "src", "postgres", pgConnOf(t, db), nil).EndpointArn
+	dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "s")).EndpointArn
+	out, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("pg"), ReplicationInstanceArn: aws.String(inst),
+		SourceEndpointArn: aws.String(src), TargetEndpointArn: aws.String(dst),
+		MigrationType: types.MigrationTypeValueCdc, TableMappings: aws.String(selectTables("public", "t")),
+	})
+	require.NoError(t, err)
+	arn := *out.ReplicationTask.ReplicationTaskArn
+	_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{
+		ReplicationTaskArn: aws.String(arn), StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication,
+	})
+	require.NoError(t, err)
+	require.NoError(t, dmsapi.NewReplicationTaskRunningWaiter(c, func(o *dmsapi.ReplicationTaskRunningWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
+		Wait(ctx(t), byArn(arn), waitLimit))
+	require.Equal(t, map[string]bool{slotOf(arn): true}, pgSlots(t, db))
+	srv.Close()
+
+	srv, c = openServer(t, dir)
+	require.Equal(t, map[string]bool{slotOf(arn): true}, pgSlots(t, db), "kept for resume-processing")
+	deleteTask(t, c, arn)
+	require.Empty(t, pgSlots(t, db))
+}
