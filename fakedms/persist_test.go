@@ -5,7 +5,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -374,4 +376,80 @@ func TestDataDirDeleteDropsTheSlot(t *testing.T) {
 	require.Equal(t, map[string]bool{slotOf(arn): true}, pgSlots(t, db), "kept for resume-processing")
 	deleteTask(t, c, arn)
 	require.Empty(t, pgSlots(t, db))
+}
+
+// TestDataDirAfterACrash opens a copy of the state file taken while a CDC
+// task ran — what a crash leaves — and checks what the task looks like:
+// stopped with RECOVERABLE_ERROR at the time of the last write, the
+// checkpoint the running task had reached. The server the copy came from
+// leaves no goroutine behind once closed (its flusher included).
+func TestDataDirAfterACrash(t *testing.T) {
+	db := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, db, "CREATE TABLE r (id INT PRIMARY KEY)")
+	host, port, err := net.SplitHostPort(db.Addr)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	dir, crashed := t.TempDir(), t.TempDir()
+	var arn string
+	var running types.ReplicationTask
+	before := runtime.NumGoroutine()
+	func() {
+		srv, c := openServer(t, dir)
+		defer srv.Close()
+		inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+		src := *createMySQLEndpoint(t, c, "src", host, int32(n), db.User, db.Password).EndpointArn
+		dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "s")).EndpointArn
+		out, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+			ReplicationTaskIdentifier: aws.String("task"), ReplicationInstanceArn: aws.String(inst),
+			SourceEndpointArn: aws.String(src), TargetEndpointArn: aws.String(dst),
+			MigrationType: types.MigrationTypeValueCdc, TableMappings: aws.String(selectTables(db.Database, "r")),
+		})
+		require.NoError(t, err)
+		arn = *out.ReplicationTask.ReplicationTaskArn
+		_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{
+			ReplicationTaskArn: aws.String(arn), StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication,
+		})
+		require.NoError(t, err)
+		dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (1)")
+		require.Eventually(t, func() bool { return len(insertIDs(t, srv, "s")) == 1 }, waitLimit, 5*time.Millisecond)
+		tasks, err := c.DescribeReplicationTasks(ctx(t), byArn(arn))
+		require.NoError(t, err)
+		running = tasks.ReplicationTasks[0]
+		require.Equal(t, "running", *running.Status)
+		// The flusher writes the moved checkpoint within its interval.
+		require.Eventually(t, func() bool {
+			data, err := os.ReadFile(filepath.Join(dir, fakedms.StateFile))
+			return err == nil && strings.Contains(string(data), `"Status": "running"`) &&
+				strings.Contains(*running.RecoveryCheckpoint, checkpointIn(string(data)))
+		}, waitLimit, 10*time.Millisecond)
+		data, err := os.ReadFile(filepath.Join(dir, fakedms.StateFile))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(crashed, fakedms.StateFile), data, 0o600))
+	}()
+	requireGoroutinesBack(t, before)
+
+	info, err := os.Stat(filepath.Join(crashed, fakedms.StateFile))
+	require.NoError(t, err)
+	srv, c := openServer(t, crashed)
+	defer srv.Close()
+	tasks, err := c.DescribeReplicationTasks(ctx(t), byArn(arn))
+	require.NoError(t, err)
+	got := tasks.ReplicationTasks[0]
+	require.Equal(t, "stopped", *got.Status)
+	require.Equal(t, "Stop Reason RECOVERABLE_ERROR", *got.StopReason)
+	require.Equal(t, *running.RecoveryCheckpoint, *got.RecoveryCheckpoint)
+	require.Equal(t, info.ModTime().Unix(), got.ReplicationTaskStats.StopDate.Unix(), "stopped when the file was last written")
+	require.Equal(t, got.ReplicationTaskStats.StopDate.Sub(*got.ReplicationTaskStats.StartDate).Milliseconds(), got.ReplicationTaskStats.ElapsedTimeMillis)
+	require.Equal(t, running.ReplicationTaskStats.FreshStartDate, got.ReplicationTaskStats.FreshStartDate)
+}
+
+// checkpointIn is the first engine checkpoint in a state document.
+func checkpointIn(doc string) string {
+	_, rest, ok := strings.Cut(doc, `"Checkpoint": "`)
+	if !ok {
+		return "\x00none"
+	}
+	cp, _, _ := strings.Cut(rest, `"`)
+	return "#" + cp + "#"
 }
