@@ -521,8 +521,8 @@ func (h *Handler) wiring() wiring {
 
 // buildLocked makes the engine task from the task's current definition,
 // replacing the engine task of an earlier run; resumeFrom is where
-// resume-processing continues.
-func (h *Handler) buildLocked(t *task, resumeFrom dms.Position) error {
+// resume-processing continues, how the start it is built for.
+func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartType) error {
 	src, dst := h.st.endpoints[t.sourceArn], h.st.endpoints[t.targetArn]
 	if src == nil || dst == nil {
 		return invalidState("Replication task %s: its endpoints no longer exist", t.identifier)
@@ -556,7 +556,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position) error {
 		Source:           source,
 		Target:           target,
 		Mapping:          t.mappings,
-		MigrationType:    dms.MigrationType(t.migrationType), // the same strings
+		MigrationType:    t.engineMigrationType(how), // the same strings, but see persist.go
 		Settings:         t.settings,
 		CdcStartPosition: h.startPosition(t.cdcStartPosition, t.cdcStartTime),
 		Checkpoint:       resumeFrom,
@@ -640,12 +640,12 @@ func (h *Handler) launchLocked(t *task, st dms.TaskStatus, how dms.StartType, cd
 	if cdcStopPosition != nil {
 		t.cdcStopPosition = cdcStopPosition
 	}
-	if t.engine == nil || t.dirty || h.endpointChangedLocked(t) {
+	if t.engine == nil || t.dirty || h.endpointChangedLocked(t) || t.loadForgotten(how) {
 		resumeFrom := st.Checkpoint
 		if p := h.startPosition(cdcStartPosition, nil); p != "" {
 			resumeFrom = p
 		}
-		if err := h.buildLocked(t, resumeFrom); err != nil {
+		if err := h.buildLocked(t, resumeFrom, how); err != nil {
 			return nil, err
 		}
 	}

@@ -585,3 +585,26 @@ func (h *Handler) restoredSlotLocked(t *task) slotDropper {
 	drop, _ := s.(slotDropper)
 	return drop
 }
+
+// engineMigrationType is the migration type of the engine task built for
+// a start of t: t's own, except when a full-load-and-cdc task loaded from
+// the data directory, whose full load had finished, resumes processing.
+// The engine task built then knows nothing of that load and would load
+// every table again (and continue CDC from the new load, so a row deleted
+// in between would never show as a delete): it is built as a CDC task,
+// which continues after the checkpoint.
+func (t *task) engineMigrationType(how dms.StartType) dms.MigrationType {
+	mt := dms.MigrationType(t.migrationType)
+	if r := t.restored; r != nil && how == dms.ResumeProcessing && mt == dms.FullLoadAndCDC &&
+		!r.status.Stats.FullLoadFinishDate.IsZero() && r.status.Checkpoint != "" {
+		return dms.CDC
+	}
+	return mt
+}
+
+// loadForgotten reports whether t's engine task was built as a CDC task by
+// engineMigrationType and a start other than resume-processing needs the
+// full load back: the engine task is then built again.
+func (t *task) loadForgotten(how dms.StartType) bool {
+	return t.engine != nil && how != dms.ResumeProcessing && t.engine.Config().MigrationType != dms.MigrationType(t.migrationType)
+}

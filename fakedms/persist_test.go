@@ -453,3 +453,80 @@ func checkpointIn(doc string) string {
 	cp, _, _ := strings.Cut(rest, `"`)
 	return "#" + cp + "#"
 }
+
+// recordsOf lists a built-in stream's data records as "operation id".
+func recordsOf(t *testing.T, srv *fakedms.Server, stream string) []string {
+	t.Helper()
+	var out []string
+	for _, r := range srv.Kinesis().Records(stream) {
+		var rec struct {
+			Data     struct{ ID int } `json:"data"`
+			Metadata struct {
+				RecordType string `json:"record-type"`
+				Operation  string `json:"operation"`
+			} `json:"metadata"`
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &rec), "%s", r.Data)
+		if rec.Metadata.RecordType == "data" {
+			out = append(out, rec.Metadata.Operation+" "+strconv.Itoa(rec.Data.ID))
+		}
+	}
+	return out
+}
+
+// TestDataDirResumesFullLoadAndCDC restarts a full-load-and-cdc task whose
+// load had finished: resume-processing continues its CDC after the
+// checkpoint, without loading the tables again, so a delete committed
+// while the server was down arrives as a delete; reload-target afterwards
+// loads them again.
+func TestDataDirResumesFullLoadAndCDC(t *testing.T) {
+	db := dmstest.MySQL(t)
+	dmstest.MySQLExec(t, db, "CREATE TABLE r (id INT PRIMARY KEY)", "INSERT INTO r VALUES (1), (2)")
+	host, port, err := net.SplitHostPort(db.Addr)
+	require.NoError(t, err)
+	n, err := strconv.Atoi(port)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	srv, c := openServer(t, dir)
+	defer func() { srv.Close() }()
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	src := *createMySQLEndpoint(t, c, "src", host, int32(n), db.User, db.Password).EndpointArn
+	dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "s")).EndpointArn
+	out, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("task"), ReplicationInstanceArn: aws.String(inst),
+		SourceEndpointArn: aws.String(src), TargetEndpointArn: aws.String(dst),
+		MigrationType: types.MigrationTypeValueFullLoadAndCdc, TableMappings: aws.String(selectTables(db.Database, "r")),
+	})
+	require.NoError(t, err)
+	arn := *out.ReplicationTask.ReplicationTaskArn
+	start := func(c *dmsapi.Client, how types.StartReplicationTaskTypeValue) {
+		t.Helper()
+		_, err := c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: aws.String(arn), StartReplicationTaskType: how})
+		require.NoError(t, err)
+	}
+	start(c, types.StartReplicationTaskTypeValueStartReplication)
+	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (3)")
+	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) == 3 }, waitLimit, 5*time.Millisecond)
+	require.Equal(t, []string{"load 1", "load 2", "insert 3"}, recordsOf(t, srv, "s"))
+	srv.Close()
+
+	dmstest.MySQLExec(t, db, "DELETE FROM r WHERE id = 1")
+	srv, c = openServer(t, dir)
+	createStream(t, srv, "s")
+	start(c, types.StartReplicationTaskTypeValueResumeProcessing)
+	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (4)")
+	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) >= 2 }, waitLimit, 5*time.Millisecond)
+	time.Sleep(100 * time.Millisecond) // nothing more comes
+	require.Equal(t, []string{"delete 1", "insert 4"}, recordsOf(t, srv, "s"))
+	tasks, err := c.DescribeReplicationTasks(ctx(t), byArn(arn))
+	require.NoError(t, err)
+	require.Equal(t, types.MigrationTypeValueFullLoadAndCdc, tasks.ReplicationTasks[0].MigrationType)
+
+	_, err = c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.NoError(t, dmsapi.NewReplicationTaskStoppedWaiter(c, func(o *dmsapi.ReplicationTaskStoppedWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
+		Wait(ctx(t), byArn(arn), waitLimit))
+	start(c, types.StartReplicationTaskTypeValueReloadTarget)
+	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) >= 5 }, waitLimit, 5*time.Millisecond)
+	require.Equal(t, []string{"delete 1", "insert 4", "load 2", "load 3", "load 4"}, recordsOf(t, srv, "s"))
+}
