@@ -252,15 +252,7 @@ func TestServerlessCloseLeavesNoGoroutine(t *testing.T) {
 		require.Equal(t, "provisioned", *r.ProvisionData.ProvisionState, "for the default 60 s")
 		require.Greater(t, runtime.NumGoroutine(), before)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	requireGoroutinesBack(t, before)
 }
 
 // TestServerlessFullLoadAndCDC: a full-load-and-cdc replication from

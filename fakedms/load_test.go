@@ -2,12 +2,9 @@ package fakedms_test
 
 import (
 	"fmt"
-	"net"
 	"runtime"
-	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
@@ -106,27 +103,4 @@ func TestLoadConcurrentCallsWithRunningTasks(t *testing.T) {
 		}
 	}()
 	requireGoroutinesBack(t, before)
-}
-
-// requireGoroutinesBack waits until the goroutine count is back to before,
-// or fails with the stacks of those left.
-func requireGoroutinesBack(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
-}
-
-func splitHostPort(t *testing.T, addr string) (string, int32) {
-	t.Helper()
-	host, port, err := net.SplitHostPort(addr)
-	require.NoError(t, err)
-	n, err := strconv.Atoi(port)
-	require.NoError(t, err)
-	return host, int32(n)
 }

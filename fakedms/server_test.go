@@ -180,15 +180,7 @@ func TestCloseStopsEverything(t *testing.T) {
 		require.NoError(t, err)
 		require.Greater(t, runtime.NumGoroutine(), before)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	requireGoroutinesBack(t, before)
 }
 
 // TestExternalKinesis writes to the test environment's kinesalite instead
