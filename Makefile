@@ -6,7 +6,7 @@
 # afterwards, so concurrent `make test` runs do not disturb each other.
 # Set TESTENV_DIR to use (and keep) a given directory instead.
 #
-#   make test            start servers, go vet, gofmt check, go test -race, stop servers
+#   make test            start servers, go vet, gofmt check, go test -race, a tiny bench run, stop servers
 #   make check           the same checks against whatever is configured (no servers started)
 #   make bench           the benchmark table of the README (examples/bench)
 #   make testenv-start   start the shared test environment (default /tmp/minidms-testenv);
@@ -20,7 +20,7 @@ TESTENV_DIR ?=
 # Not $(MAKE) directly in the test recipe: `make -n test` would then run it.
 SUBMAKE = $(MAKE) --no-print-directory
 
-.PHONY: test check vet fmt-check go-test bench testenv-start testenv-stop testenv-env
+.PHONY: test check vet fmt-check go-test bench bench-smoke testenv-start testenv-stop testenv-env
 
 test:
 	@dir='$(TESTENV_DIR)'; created=; \
@@ -29,7 +29,7 @@ test:
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	env_lines=$$($(TESTENV) start "$$dir") || exit; \
 	eval "$$env_lines"; \
-	$(SUBMAKE) check
+	$(SUBMAKE) check bench-smoke
 
 check: vet fmt-check go-test
 
@@ -50,6 +50,11 @@ go-test:
 # on the shared test environment (started if needed, left running).
 bench:
 	$(GO) run ./examples/bench
+
+# Every bench scenario at a tiny size, so CI shows the suite still runs.
+bench-smoke:
+	$(GO) run ./examples/bench -rows 2000 -small-rows 500 -changes 2000 -scale-tasks 3 -scale-changes 500 \
+		-latency-rate 200 -latency-duration 1s
 
 testenv-start:
 	@$(TESTENV) start $(TESTENV_DIR) >/dev/null
