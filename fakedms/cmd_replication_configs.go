@@ -287,14 +287,7 @@ func (h *Handler) deleteReplicationConfig(_ context.Context, in *dmsapi.DeleteRe
 	now := h.lock()
 	out, drop, err := h.deleteReplicationConfigLocked(now, in)
 	h.unlock()
-	if drop != nil {
-		// As DeleteReplicationTask does: outside the lock, logged only.
-		ctx, cancel := context.WithTimeout(h.ctx, connectionTimeout)
-		defer cancel()
-		if err := drop.DropSlot(ctx); err != nil {
-			h.cfg.log.Warn("fakedms: delete replication config: dropping its replication slot failed", "config", aws.ToString(in.ReplicationConfigArn), "err", err)
-		}
-	}
+	h.dropSlot(drop, "config", aws.ToString(in.ReplicationConfigArn))
 	return out, err
 }
 

@@ -456,17 +456,23 @@ func (h *Handler) deleteReplicationTask(_ context.Context, in *dmsapi.DeleteRepl
 	now := h.lock()
 	out, drop, err := h.deleteReplicationTaskLocked(now, in)
 	h.unlock()
-	if drop != nil {
-		// Outside the lock: it talks to the source's server. A failure
-		// leaves the slot behind and is logged, not returned: the task is
-		// deleted either way.
-		ctx, cancel := context.WithTimeout(h.ctx, connectionTimeout)
-		defer cancel()
-		if err := drop.DropSlot(ctx); err != nil {
-			h.cfg.log.Warn("fakedms: delete task: dropping its replication slot failed", "task", aws.ToString(in.ReplicationTaskArn), "err", err)
-		}
-	}
+	h.dropSlot(drop, "task", aws.ToString(in.ReplicationTaskArn))
 	return out, err
+}
+
+// dropSlot drops a deleted task's or replication's slot, if it has one.
+// It runs outside the lock: it talks to the source's server. A failure
+// leaves the slot behind and is logged, not returned: the resource is
+// deleted either way.
+func (h *Handler) dropSlot(drop slotDropper, kind, arn string) {
+	if drop == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.ctx, connectionTimeout)
+	defer cancel()
+	if err := drop.DropSlot(ctx); err != nil {
+		h.cfg.log.Warn("fakedms: delete: dropping the replication slot failed", kind, arn, "err", err)
+	}
 }
 
 func (h *Handler) deleteReplicationTaskLocked(now time.Time, in *dmsapi.DeleteReplicationTaskInput) (*dmsapi.DeleteReplicationTaskOutput, slotDropper, error) {

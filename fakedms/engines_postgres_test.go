@@ -115,7 +115,7 @@ func TestDeleteTaskDropsSlot(t *testing.T) {
 		logged  string
 	}{
 		{"dropped", nil, true, 1, ""},
-		{"drop fails: logged, not returned", errors.New("slot busy"), true, 1, "dropping its replication slot failed"},
+		{"drop fails: logged, not returned", errors.New("slot busy"), true, 1, "dropping the replication slot failed"},
 		{"never started: nothing to drop", nil, false, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
