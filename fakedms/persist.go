@@ -67,7 +67,7 @@ func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir }
 type persister struct {
 	dir  string
 	mu   sync.Mutex
-	last []byte // the document last written (or loaded)
+	last []byte // the document last written
 }
 
 func (p *persister) path() string { return filepath.Join(p.dir, StateFile) }
@@ -111,10 +111,9 @@ func (h *Handler) openDataDir() error {
 	}
 	// Leftovers of writes that a crash interrupted: the state file is
 	// whole either way (the rename is atomic).
-	if tmps, _ := filepath.Glob(filepath.Join(dir, StateFile+".tmp-*")); len(tmps) > 0 {
-		for _, tmp := range tmps {
-			os.Remove(tmp)
-		}
+	tmps, _ := filepath.Glob(filepath.Join(dir, StateFile+".tmp-*"))
+	for _, tmp := range tmps {
+		os.Remove(tmp)
 	}
 	h.persist = p
 	if err := h.save(); err != nil {

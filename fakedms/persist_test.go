@@ -539,3 +539,16 @@ func TestDataDirResumesFullLoadAndCDC(t *testing.T) {
 	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) >= 5 }, waitLimit, 5*time.Millisecond)
 	require.Equal(t, []string{"delete 1", "insert 4", "load 2", "load 3", "load 4"}, recordsOf(t, srv, "s"))
 }
+
+// TestDataDirWriteFailure: a change that cannot be saved is answered with
+// InternalFailure (the caller must not take it for durable).
+func TestDataDirWriteFailure(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	_, c := newServer(t, fakedms.WithDataDir(dir))
+	require.NoError(t, os.RemoveAll(dir))
+	_, err := c.CreateReplicationInstance(ctx(t), &dmsapi.CreateReplicationInstanceInput{
+		ReplicationInstanceIdentifier: aws.String("inst"), ReplicationInstanceClass: aws.String("dms.t3.micro"),
+	})
+	requireAPIError(t, err, "InternalFailure", "")
+	require.ErrorContains(t, err, "fakedms: CreateReplicationInstance was carried out but could not be saved: fakedms: save state to "+filepath.Join(dir, fakedms.StateFile)+": ")
+}
