@@ -208,8 +208,10 @@ func Open(opts ...Option) (*Handler, error) {
 // nil when an external Kinesis endpoint is configured.
 func (h *Handler) Kinesis() *fakekinesis.Server { return h.kinesis }
 
-// Close stops every task and waits for all background work. The handler
-// must not be used afterwards.
+// Close stops every task, waits for all background work and, with
+// WithDataDir, saves the state a last time (the tasks it stopped are
+// saved stopped, Stop Reason NORMAL). The handler must not be used
+// afterwards.
 func (h *Handler) Close() error {
 	h.cancel()
 	err := h.engine.Close()
