@@ -293,3 +293,24 @@ func readIDs(t *testing.T, ctx context.Context, kc *kinesis.Client, stream strin
 	}
 	return ids
 }
+
+// TestCorruptDataDir: the binary refuses to start on a state file it
+// cannot read, names it, and leaves it as it is.
+func TestCorruptDataDir(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "fakedms")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "go build: %s", out)
+	data := filepath.Join(dir, "data")
+	require.NoError(t, os.Mkdir(data, 0o700))
+	path := filepath.Join(data, fakedms.StateFile)
+	require.NoError(t, os.WriteFile(path, []byte(`{"version":7}`), 0o600))
+	out, err = exec.Command(bin, "-addr", "127.0.0.1:0", "-data-dir", data).CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", out)
+	require.Equal(t, 1, exit.ExitCode())
+	require.Equal(t, "fakedms: state file "+path+": state version 7 is not supported: this fakedms reads version 1\n", string(out))
+	kept, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, `{"version":7}`, string(kept))
+}

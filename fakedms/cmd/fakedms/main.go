@@ -131,7 +131,7 @@ func run(args []string, getenv func(string) string) error {
 	}
 	h, err := fakedms.Open(opts...)
 	if err != nil {
-		return err
+		return errors.New(strings.TrimPrefix(err.Error(), "fakedms: ")) // main says fakedms:
 	}
 	defer h.Close()
 
