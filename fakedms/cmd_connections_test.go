@@ -26,7 +26,10 @@ func closedPort(t *testing.T) int32 {
 
 func TestTestConnection(t *testing.T) {
 	db := dmstest.MySQL(t)
-	srv, c := newServer(t, fakedms.WithStateDelay(20*time.Millisecond))
+	// A connection stays "testing" for at least the state delay: long
+	// enough that the second TestConnection below is certainly refused,
+	// however slow a loaded machine is between the two calls.
+	srv, c := newServer(t, fakedms.WithStateDelay(500*time.Millisecond))
 	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
 	host, port, err := net.SplitHostPort(db.Addr)
 	require.NoError(t, err)
