@@ -175,7 +175,7 @@ func TestModifyRebootDeleteReplicationInstance(t *testing.T) {
 }
 
 func TestInstanceWaitersWithStateDelay(t *testing.T) {
-	_, c := newServer(t, fakedms.WithStateDelay(100*time.Millisecond))
+	_, c := newServer(t, fakedms.WithStateDelay(500*time.Millisecond)) // long enough to see the transitional states on a loaded machine
 	ri := createInstance(t, c, "slow")
 	filter := &dmsapi.DescribeReplicationInstancesInput{
 		Filters: []types.Filter{{Name: aws.String("replication-instance-arn"), Values: []string{*ri.ReplicationInstanceArn}}},

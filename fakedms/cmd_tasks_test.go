@@ -199,7 +199,7 @@ func TestCDCTaskStartStopResume(t *testing.T) {
 }
 
 func TestTaskWaitersWithStateDelay(t *testing.T) {
-	p := newPipeline(t, nil, fakedms.WithStateDelay(100*time.Millisecond))
+	p := newPipeline(t, nil, fakedms.WithStateDelay(500*time.Millisecond)) // long enough to see the transitional states on a loaded machine
 	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY)")
 	arn := *p.createTask(t, "slow", types.MigrationTypeValueFullLoad, selectTables(p.db.Database, "t"), "").ReplicationTaskArn
 	require.Equal(t, "creating", *p.describe(t, arn).Status)
