@@ -354,6 +354,11 @@ func (h *Handler) deleteEndpoint(_ context.Context, in *dmsapi.DeleteEndpointInp
 			return nil, invalidState("Endpoint %s cannot be deleted: it is used by replication task %s", aws.ToString(e.ep.EndpointIdentifier), t.identifier)
 		}
 	}
+	for _, rc := range sorted(h.st.configs) {
+		if rc.t.sourceArn == *in.EndpointArn || rc.t.targetArn == *in.EndpointArn {
+			return nil, invalidState("Endpoint %s cannot be deleted: it is used by replication config %s", aws.ToString(e.ep.EndpointIdentifier), rc.t.identifier)
+		}
+	}
 	e.deleted = now
 	for k := range h.st.connections {
 		if k.endpointArn == *in.EndpointArn {

@@ -294,3 +294,15 @@ func TestReplicationConfigs(t *testing.T) {
 	_, err = c.ListTagsForResource(ctx(t), &dmsapi.ListTagsForResourceInput{ResourceArn: &arn})
 	requireAPIError(t, err, "ResourceNotFoundFault", "")
 }
+
+// An endpoint a replication config uses cannot be deleted, as for tasks.
+func TestDeleteEndpointUsedByReplicationConfig(t *testing.T) {
+	_, c := newServer(t)
+	src := *createMySQLEndpoint(t, c, "src", "127.0.0.1", 3306, "u", "p").EndpointArn
+	dst := *createKinesisEndpoint(t, c, "dst", "arn:aws:kinesis:us-east-1:000000000000:stream/s").EndpointArn
+	createConfig(t, c, configInput("uses-them", src, dst, types.MigrationTypeValueCdc, selectAll))
+	for arn, id := range map[string]string{src: "src", dst: "dst"} {
+		_, err := c.DeleteEndpoint(ctx(t), &dmsapi.DeleteEndpointInput{EndpointArn: aws.String(arn)})
+		requireAPIError(t, err, "InvalidResourceStateFault", "Endpoint "+id+" cannot be deleted: it is used by replication config uses-them")
+	}
+}
