@@ -425,6 +425,26 @@ func endpointSettings(engine string) []types.EndpointSetting {
 			boolSetting("noHexPrefix", "target"),
 			boolSetting("useLargeIntegerValue", "target"),
 		}
+	case "postgres", "aurora-postgresql":
+		return []types.EndpointSetting{
+			{Name: aws.String("captureDDLs"), Type: types.EndpointSettingTypeValueBoolean, DefaultValue: aws.String("true"), Applicability: aws.String("source")},
+			{Name: aws.String("ddlArtifactsSchema"), Type: types.EndpointSettingTypeValueString, DefaultValue: aws.String("public"), Applicability: aws.String("source")},
+			boolSetting("heartbeatEnable", "source"),
+			{Name: aws.String("heartbeatFrequency"), Type: types.EndpointSettingTypeValueInteger, Units: aws.String("minutes"), DefaultValue: aws.String("5"), Applicability: aws.String("source")},
+			{Name: aws.String("pluginName"), Type: types.EndpointSettingTypeValueEnum, EnumValues: []string{"no-preference", "test-decoding", "pglogical"}, DefaultValue: aws.String("no-preference"), Applicability: aws.String("source")},
+			{Name: aws.String("slotName"), Type: types.EndpointSettingTypeValueString, Applicability: aws.String("source")},
+		}
+	case "s3":
+		return []types.EndpointSetting{
+			{Name: aws.String("bucketFolder"), Type: types.EndpointSettingTypeValueString, Applicability: aws.String("source")},
+			{Name: aws.String("bucketName"), Type: types.EndpointSettingTypeValueString, Applicability: aws.String("source")},
+			{Name: aws.String("cdcPath"), Type: types.EndpointSettingTypeValueString, Applicability: aws.String("source")},
+			{Name: aws.String("csvDelimiter"), Type: types.EndpointSettingTypeValueString, DefaultValue: aws.String(","), Applicability: aws.String("source")},
+			{Name: aws.String("csvNullValue"), Type: types.EndpointSettingTypeValueString, Applicability: aws.String("source")},
+			{Name: aws.String("csvRowDelimiter"), Type: types.EndpointSettingTypeValueString, DefaultValue: aws.String("\\n"), Applicability: aws.String("source")},
+			{Name: aws.String("ignoreHeaderRows"), Type: types.EndpointSettingTypeValueInteger, IntValueMin: aws.Int32(0), IntValueMax: aws.Int32(1), DefaultValue: aws.String("0"), Applicability: aws.String("source")},
+			{Name: aws.String("rfc4180"), Type: types.EndpointSettingTypeValueBoolean, DefaultValue: aws.String("true"), Applicability: aws.String("source")},
+		}
 	}
 	return nil
 }

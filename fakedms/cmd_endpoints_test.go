@@ -169,6 +169,18 @@ func TestDescribeEndpointTypesAndSettings(t *testing.T) {
 	require.Len(t, st.EndpointSettings, 9)
 	require.Equal(t, "messageFormat", *st.EndpointSettings[0].Name)
 	require.Equal(t, []string{"json", "json-unformatted"}, st.EndpointSettings[0].EnumValues)
+	for engine, want := range map[string][]string{
+		"postgres": {"captureDDLs", "ddlArtifactsSchema", "heartbeatEnable", "heartbeatFrequency", "pluginName", "slotName"},
+		"s3":       {"bucketFolder", "bucketName", "cdcPath", "csvDelimiter", "csvNullValue", "csvRowDelimiter", "ignoreHeaderRows", "rfc4180"},
+	} {
+		out, err := c.DescribeEndpointSettings(ctx(t), &dmsapi.DescribeEndpointSettingsInput{EngineName: aws.String(engine)})
+		require.NoError(t, err)
+		var names []string
+		for _, s := range out.EndpointSettings {
+			names = append(names, *s.Name)
+		}
+		require.Equal(t, want, names, engine)
+	}
 	none, err := c.DescribeEndpointSettings(ctx(t), &dmsapi.DescribeEndpointSettingsInput{EngineName: aws.String("db2")})
 	require.NoError(t, err)
 	require.Empty(t, none.EndpointSettings)
