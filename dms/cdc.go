@@ -75,6 +75,8 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 	defer stream.Close()
 
 	readCtx, cancelRead := context.WithCancel(readCtx)
+	atServerTime, stopTimer := t.stop.serverTimer(t.engine.now(), cancelRead)
+	defer stopTimer()
 	changes := make(chan Change, 4*maxBatch)
 	var readErr error
 	var wg sync.WaitGroup
@@ -119,14 +121,23 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 				break fill
 			}
 		}
-		if err := t.write(writeCtx, batch); err != nil {
-			return err
+		n, atCommitTime := t.stop.cut(batch)
+		if n > 0 {
+			if err := t.write(writeCtx, batch[:n]); err != nil {
+				return err
+			}
+			if err := acknowledge(stream, batch[:n]); err != nil {
+				return err
+			}
 		}
-		if err := acknowledge(stream, batch); err != nil {
-			return err
+		if atCommitTime {
+			return stoppedAt{t.stop.reason()}
 		}
 	}
 	wg.Wait()
+	if atServerTime() {
+		return stoppedAt{t.stop.reason()}
+	}
 	return readErr
 }
 

@@ -63,6 +63,12 @@ type TaskConfig struct {
 	// Checkpoint restores a task saved elsewhere: resume-processing
 	// continues after it.
 	Checkpoint Position
+	// CdcStopPosition stops CDC as the DMS API's CdcStopPosition does:
+	// "commit_time:2018-02-09T12:12:12" stops before the first change
+	// committed after that time (Stop Reason STOPPED_AT_COMMIT_TIME),
+	// "server_time:…" when the engine's clock reaches it (Stop Reason
+	// STOPPED_AT_SERVER_TIME). Times are UTC.
+	CdcStopPosition string
 }
 
 // Engine runs replication tasks. The zero value is not usable; call
@@ -117,12 +123,17 @@ func (e *Engine) NewTask(cfg TaskConfig) (*Task, error) {
 	if cfg.Settings == nil {
 		cfg.Settings = mapping.DefaultTaskSettings()
 	}
+	stop, err := parseCdcStop(cfg.CdcStopPosition)
+	if err != nil {
+		return nil, fmt.Errorf("task %s: %w", cfg.ID, err)
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if _, ok := e.tasks[cfg.ID]; ok {
 		return nil, fmt.Errorf("task %s: %w", cfg.ID, ErrTaskExists)
 	}
 	t := newTask(e, cfg)
+	t.stop = stop
 	e.tasks[cfg.ID] = t
 	return t, nil
 }

@@ -23,6 +23,8 @@ type Task struct {
 	loadDone bool
 	// delivered counts the changes the target accepted in this run.
 	delivered int64
+	// stop is the CdcStopPosition, nil for none.
+	stop *cdcStop
 	// changed is closed and replaced on every update so Wait needs no polling.
 	changed chan struct{}
 	// xf applies the table mapping's filters and transformations.
@@ -232,6 +234,10 @@ func (t *Task) run(readCtx, writeCtx context.Context, how StartType) {
 	case err == nil:
 		t.status.Status = StatusStopped
 		t.status.StopReason = StopReasonFullLoadOnlyDone
+	case isStoppedAtErr(err):
+		reason, _ := isStoppedAt(err)
+		t.status.Status = StatusStopped
+		t.status.StopReason = reason
 	case readCtx.Err() != nil && errors.Is(err, context.Canceled):
 		t.status.Status = StatusStopped
 		t.status.StopReason = StopReasonNormal

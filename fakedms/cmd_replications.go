@@ -104,7 +104,7 @@ func (h *Handler) startReplication(_ context.Context, in *dmsapi.StartReplicatio
 	default:
 		return nil, invalidParam("Invalid value %q for StartReplicationType: must be one of start-replication, resume-processing, reload-target", aws.ToString(in.StartReplicationType))
 	}
-	if err := checkCdcStart(in.CdcStartPosition, in.CdcStartTime); err != nil {
+	if err := checkCdc(in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition); err != nil {
 		return nil, err
 	}
 	now := h.lock()

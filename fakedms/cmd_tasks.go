@@ -81,9 +81,12 @@ func settingsErr(err error) error {
 	return invalidParam("Invalid task settings JSON")
 }
 
-func checkCdcStart(pos *string, t *time.Time) error {
+func checkCdc(pos *string, t *time.Time, stop *string) error {
 	if pos != nil && *pos != "" && t != nil {
 		return invalidCombination("CdcStartPosition and CdcStartTime are mutually exclusive: give only one")
+	}
+	if err := dms.CheckCdcStopPosition(aws.ToString(stop)); err != nil {
+		return invalidParam("%v", err)
 	}
 	return nil
 }
@@ -107,7 +110,7 @@ func (h *Handler) createReplicationTask(_ context.Context, in *dmsapi.CreateRepl
 	if err := checkMigrationType(in.MigrationType); err != nil {
 		return nil, err
 	}
-	if err := checkCdcStart(in.CdcStartPosition, in.CdcStartTime); err != nil {
+	if err := checkCdc(in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition); err != nil {
 		return nil, err
 	}
 
@@ -410,7 +413,7 @@ func (h *Handler) modifyReplicationTask(_ context.Context, in *dmsapi.ModifyRepl
 		}
 		next.settings = s
 	}
-	if err := checkCdcStart(in.CdcStartPosition, in.CdcStartTime); err != nil {
+	if err := checkCdc(in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition); err != nil {
 		return nil, err
 	}
 	if in.CdcStartPosition != nil || in.CdcStartTime != nil {
@@ -565,6 +568,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 		MigrationType:    t.engineMigrationType(how), // the same strings, but see persist.go
 		Settings:         t.settings,
 		CdcStartPosition: h.startPosition(t.cdcStartPosition, t.cdcStartTime),
+		CdcStopPosition:  aws.ToString(t.cdcStopPosition),
 		Checkpoint:       resumeFrom,
 	})
 	if err != nil {
@@ -582,7 +586,7 @@ func (h *Handler) startReplicationTask(ctx context.Context, in *dmsapi.StartRepl
 	default:
 		return nil, invalidParam("Invalid value %q for StartReplicationTaskType: must be one of start-replication, resume-processing, reload-target", in.StartReplicationTaskType)
 	}
-	if err := checkCdcStart(in.CdcStartPosition, in.CdcStartTime); err != nil {
+	if err := checkCdc(in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition); err != nil {
 		return nil, err
 	}
 	now := h.lock()

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
@@ -160,4 +161,32 @@ func TestTargetTablePrepModes(t *testing.T) {
 			require.Contains(t, *p.describe(t, arn).ReplicationTaskSettings, fmt.Sprintf(`"TargetTablePrepMode":%q`, tt.mode))
 		})
 	}
+}
+
+// CdcStopPosition through the API: a bad one is refused at create, and a
+// server_time stop ends a running CDC task with AWS's stop reason.
+func TestCdcStopPosition(t *testing.T) {
+	p := newPipeline(t, unformatted())
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY)")
+	_, err := p.c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("bad-stop"), MigrationType: types.MigrationTypeValueCdc,
+		ReplicationInstanceArn: aws.String(p.instance), SourceEndpointArn: aws.String(p.source), TargetEndpointArn: aws.String(p.target),
+		TableMappings: aws.String(selectTables(p.db.Database, "t")), CdcStopPosition: aws.String("tomorrow"),
+	})
+	requireAPIError(t, err, "InvalidParameterValueException",
+		`CdcStopPosition "tomorrow": want server_time:YYYY-MM-DDTHH:MM:SS or commit_time:YYYY-MM-DDTHH:MM:SS`)
+
+	arn := *p.createTask(t, "stops", types.MigrationTypeValueCdc, selectTables(p.db.Database, "t"), "").ReplicationTaskArn
+	p.waitReady(t, arn)
+	stopAt := time.Now().UTC().Add(3 * time.Second).Truncate(time.Second).Add(time.Second) // seconds: the API's precision
+	_, err = p.c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: aws.String(arn),
+		StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication,
+		CdcStopPosition:          aws.String("server_time:" + stopAt.Format("2006-01-02T15:04:05"))})
+	require.NoError(t, err)
+	p.waitRunning(t, arn)
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (1)")
+	p.waitStopped(t, arn)
+	task := p.describe(t, arn)
+	require.Equal(t, "Stop Reason STOPPED_AT_SERVER_TIME", *task.StopReason)
+	require.Len(t, p.lines(t, arn, 3), 3, "the insert before the stop arrived")
 }
