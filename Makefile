@@ -29,7 +29,7 @@ test:
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	env_lines=$$($(TESTENV) start "$$dir") || exit; \
 	eval "$$env_lines"; \
-	$(SUBMAKE) check bench-smoke
+	$(SUBMAKE) bench-smoke check
 
 check: vet fmt-check go-test
 
