@@ -252,22 +252,11 @@ func (h *Handler) describeEndpoints(_ context.Context, in *dmsapi.DescribeEndpoi
 	}
 	h.unlock()
 	slices.SortFunc(all, func(a, b *types.Endpoint) int { return strings.Compare(*a.EndpointIdentifier, *b.EndpointIdentifier) })
-	matched, err := endpointFilters().match(all, in.Filters, true)
+	pg, marker, err := describePage(all, endpointFilters(), in.Filters, true, "No Endpoints found matching provided filters", in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
-	if len(matched) == 0 {
-		return nil, notFound("No Endpoints found matching provided filters")
-	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxMaxRecords)
-	if err != nil {
-		return nil, err
-	}
-	out := &dmsapi.DescribeEndpointsOutput{Marker: marker}
-	for _, e := range pg {
-		out.Endpoints = append(out.Endpoints, *e)
-	}
-	return out, nil
+	return &dmsapi.DescribeEndpointsOutput{Endpoints: pg, Marker: marker}, nil
 }
 
 // mergeSettings copies the members set in src (pointers, slices, enums)

@@ -210,22 +210,11 @@ func (h *Handler) describeReplicationInstances(_ context.Context, in *dmsapi.Des
 	slices.SortFunc(all, func(a, b *types.ReplicationInstance) int {
 		return strings.Compare(*a.ReplicationInstanceIdentifier, *b.ReplicationInstanceIdentifier)
 	})
-	matched, err := instanceFilters().match(all, in.Filters, true)
+	pg, marker, err := describePage(all, instanceFilters(), in.Filters, true, "No replication instances found matching provided filters", in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
-	if len(matched) == 0 {
-		return nil, notFound("No replication instances found matching provided filters")
-	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxMaxRecords)
-	if err != nil {
-		return nil, err
-	}
-	out := &dmsapi.DescribeReplicationInstancesOutput{Marker: marker}
-	for _, ri := range pg {
-		out.ReplicationInstances = append(out.ReplicationInstances, *ri)
-	}
-	return out, nil
+	return &dmsapi.DescribeReplicationInstancesOutput{ReplicationInstances: pg, Marker: marker}, nil
 }
 
 func (h *Handler) modifyReplicationInstance(_ context.Context, in *dmsapi.ModifyReplicationInstanceInput) (*dmsapi.ModifyReplicationInstanceOutput, error) {

@@ -191,22 +191,11 @@ func (h *Handler) describeReplicationConfigs(_ context.Context, in *dmsapi.Descr
 	})
 	filters := serverlessFilters(func(c *types.ReplicationConfig) *string { return c.ReplicationConfigArn },
 		func(c *types.ReplicationConfig) *string { return c.ReplicationConfigIdentifier })
-	matched, err := filters.match(all, in.Filters, false)
+	pg, marker, err := describePage(all, filters, in.Filters, false, "No Replication Configs found matching provided filters", in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
-	if len(matched) == 0 {
-		return nil, notFound("No Replication Configs found matching provided filters")
-	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxMaxRecords)
-	if err != nil {
-		return nil, err
-	}
-	out := &dmsapi.DescribeReplicationConfigsOutput{Marker: marker}
-	for _, c := range pg {
-		out.ReplicationConfigs = append(out.ReplicationConfigs, *c)
-	}
-	return out, nil
+	return &dmsapi.DescribeReplicationConfigsOutput{ReplicationConfigs: pg, Marker: marker}, nil
 }
 
 func (h *Handler) modifyReplicationConfig(_ context.Context, in *dmsapi.ModifyReplicationConfigInput) (*dmsapi.ModifyReplicationConfigOutput, error) {

@@ -79,22 +79,11 @@ func (h *Handler) describeReplications(_ context.Context, in *dmsapi.DescribeRep
 	})
 	filters := serverlessFilters(func(r *types.Replication) *string { return r.ReplicationConfigArn },
 		func(r *types.Replication) *string { return r.ReplicationConfigIdentifier })
-	matched, err := filters.match(all, in.Filters, false)
+	pg, marker, err := describePage(all, filters, in.Filters, false, "No Replications found matching provided filters", in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
-	if len(matched) == 0 {
-		return nil, notFound("No Replications found matching provided filters")
-	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxMaxRecords)
-	if err != nil {
-		return nil, err
-	}
-	out := &dmsapi.DescribeReplicationsOutput{Marker: marker}
-	for _, r := range pg {
-		out.Replications = append(out.Replications, *r)
-	}
-	return out, nil
+	return &dmsapi.DescribeReplicationsOutput{Replications: pg, Marker: marker}, nil
 }
 
 func (h *Handler) startReplication(_ context.Context, in *dmsapi.StartReplicationInput) (*dmsapi.StartReplicationOutput, error) {

@@ -335,22 +335,11 @@ func (h *Handler) describeReplicationTasks(_ context.Context, in *dmsapi.Describ
 	slices.SortFunc(all, func(a, b *types.ReplicationTask) int {
 		return strings.Compare(*a.ReplicationTaskIdentifier, *b.ReplicationTaskIdentifier)
 	})
-	matched, err := taskFilters().match(all, in.Filters, false)
+	pg, marker, err := describePage(all, taskFilters(), in.Filters, false, "No Tasks found matching provided filters", in.Marker, in.MaxRecords)
 	if err != nil {
 		return nil, err
 	}
-	if len(matched) == 0 {
-		return nil, notFound("No Tasks found matching provided filters")
-	}
-	pg, marker, err := page(matched, in.Marker, in.MaxRecords, maxMaxRecords)
-	if err != nil {
-		return nil, err
-	}
-	out := &dmsapi.DescribeReplicationTasksOutput{Marker: marker}
-	for _, t := range pg {
-		out.ReplicationTasks = append(out.ReplicationTasks, *t)
-	}
-	return out, nil
+	return &dmsapi.DescribeReplicationTasksOutput{ReplicationTasks: pg, Marker: marker}, nil
 }
 
 func active(status string) bool {

@@ -163,3 +163,25 @@ func anyEqual(have, want []string, fold bool) bool {
 	}
 	return false
 }
+
+// describePage is what every Describe that answers ResourceNotFoundFault
+// when nothing matches does: filter the views (fold: case-insensitive
+// values), refuse an empty result with AWS's message, and page the rest.
+func describePage[T any](all []*T, ff filterFields[*T], filters []types.Filter, fold bool, none string, marker *string, maxRecords *int32) ([]T, *string, error) {
+	matched, err := ff.match(all, filters, fold)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(matched) == 0 {
+		return nil, nil, notFound("%s", none)
+	}
+	pg, next, err := page(matched, marker, maxRecords, maxMaxRecords)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]T, len(pg))
+	for i, v := range pg {
+		out[i] = *v
+	}
+	return out, next, nil
+}
