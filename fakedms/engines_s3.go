@@ -20,6 +20,8 @@ import (
 	"github.com/minidms/minidms/dms"
 	"github.com/minidms/minidms/fakedms/fakes3"
 	s3source "github.com/minidms/minidms/source/s3"
+
+	"github.com/minidms/minidms/fakedms/internal/sdkhttp"
 )
 
 // builtinS3Poll is how often a change stream of an S3 source lists its
@@ -61,7 +63,7 @@ func (h *Handler) setUpS3(creds aws.CredentialsProvider) {
 		h.transport = http.DefaultTransport.(*http.Transport).Clone()
 	}
 	opts.BaseEndpoint = aws.String(h.cfg.s3Endpoint)
-	opts.HTTPClient = raceFreeClient{&http.Client{Transport: h.transport}}
+	opts.HTTPClient = sdkhttp.RaceFree(&http.Client{Transport: h.transport})
 	h.s3Access = s3Access{client: awss3.New(opts)}
 }
 

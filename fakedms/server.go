@@ -24,6 +24,7 @@ import (
 	"github.com/minidms/minidms/fakedms/browser"
 	"github.com/minidms/minidms/fakedms/fakekinesis"
 	"github.com/minidms/minidms/fakedms/fakes3"
+	"github.com/minidms/minidms/fakedms/internal/sdkhttp"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every DMS operation.
@@ -187,7 +188,7 @@ func Open(opts ...Option) (*Handler, error) {
 			Region:       cfg.region,
 			Credentials:  creds,
 			BaseEndpoint: aws.String(cfg.kinesisEndpoint),
-			HTTPClient:   raceFreeClient{&http.Client{Transport: h.transport}},
+			HTTPClient:   sdkhttp.RaceFree(&http.Client{Transport: h.transport}),
 		})
 	}
 	h.setUpS3(creds)
@@ -473,7 +474,7 @@ func (s *Server) AWSConfig() aws.Config {
 		Region:       s.cfg.region,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.cfg.clientKeyPair()),
 		BaseEndpoint: aws.String(s.URL),
-		HTTPClient:   raceFreeClient{&http.Client{Transport: s.transport}},
+		HTTPClient:   sdkhttp.RaceFree(&http.Client{Transport: s.transport}),
 	}
 }
 
@@ -488,23 +489,4 @@ func (s *Server) KinesisClient(optFns ...func(*kinesis.Options)) *kinesis.Client
 		optFns = append([]func(*kinesis.Options){func(o *kinesis.Options) { o.BaseEndpoint = aws.String(s.cfg.kinesisEndpoint) }}, optFns...)
 	}
 	return kinesis.NewFromConfig(s.AWSConfig(), optFns...)
-}
-
-// raceFreeClient works around a race between smithy-go and net/http that a
-// fast local server triggers now and then (fakekinesis/kinesistest
-// documents it): smithy-go closes the request body as soon as Do returns;
-// when the response arrives before the transport's check for bytes beyond
-// Content-Length, that check reads the closed body through its WriteTo,
-// gets io.EOF, takes it for a write error and closes the connection while
-// the SDK still reads the response ("StatusCode: 200 … use of closed
-// network connection"). The SDK then retries, so a Create runs twice.
-// Hiding WriteTo from the transport closes the window.
-type raceFreeClient struct{ *http.Client }
-
-func (c raceFreeClient) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r = r.WithContext(r.Context()) // a shallow copy
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return c.Client.Do(r)
 }

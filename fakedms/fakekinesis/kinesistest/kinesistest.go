@@ -27,9 +27,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
-	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -44,6 +42,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	smithy "github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
+
+	"github.com/minidms/minidms/fakedms/internal/sdkhttp"
 )
 
 // Timeout bounds each subtest.
@@ -93,34 +93,13 @@ func NewClient(endpoint string, optFns ...func(*kinesis.Options)) *kinesis.Clien
 }
 
 // HTTPClient wraps an SDK HTTP client (nil: the SDK's default) to avoid a
-// race in aws-sdk-go-v2 that a fast local server triggers now and then
-// (seen with smithy-go v1.28.9 on a loaded machine, about one large request
-// in a few hundred to a few thousand).
-//
-// smithy-go closes the request body as soon as http.Client.Do returns. When
-// the response arrives before net/http's transport has finished its check
-// for body bytes beyond Content-Length, that check reads the closed body
-// through its WriteTo method, which returns io.EOF; net/http takes that for
-// a write error and closes the connection while the SDK is still reading the
-// response: the call fails with "StatusCode: 200 … deserialization failed …
-// use of closed network connection". The SDK's default retryer retries that
-// error, so a PutRecords can then be stored twice. Hiding WriteTo from the
-// transport closes the window.
+// race in aws-sdk-go-v2 that a fast local server triggers now and then; see
+// sdkhttp.RaceFree.
 func HTTPClient(base kinesis.HTTPClient) kinesis.HTTPClient {
 	if base == nil {
 		base = awshttp.NewBuildableClient()
 	}
-	return bodyWithoutWriteTo{base}
-}
-
-type bodyWithoutWriteTo struct{ kinesis.HTTPClient }
-
-func (c bodyWithoutWriteTo) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		r = r.WithContext(r.Context()) // a shallow copy
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return c.HTTPClient.Do(r)
+	return sdkhttp.RaceFree(base)
 }
 
 // RetryConnectionsOnly is a per-call option for calls that expect an error
