@@ -4,6 +4,7 @@ package fakekinesis
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,13 +40,15 @@ func checkEntry(prefix string, data []byte, pk, ehk *string) ([]string, entry) {
 		problems = append(problems, fmt.Sprintf("Value '<%d bytes>' at '%sdata' failed to satisfy constraint: Member must have length less than or equal to %d", len(data), prefix, maxRecordBytes))
 	}
 	if pk != nil {
-		e.pk = *pk
+		// A copy: the decoder's strings may share the request body's
+		// memory, which a stored record must not keep alive.
+		e.pk = strings.Clone(*pk)
 		if n := len([]rune(*pk)); n < 1 || n > 256 {
 			problems = append(problems, fmt.Sprintf("Value '%s' at '%spartitionKey' failed to satisfy constraint: Member must have length between 1 and 256", *pk, prefix))
 		}
 	}
 	if ehk != nil {
-		e.explicit, e.explicitHashKey = true, *ehk
+		e.explicit, e.explicitHashKey = true, strings.Clone(*ehk)
 	}
 	return problems, e
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	gojson "github.com/goccy/go-json"
 	"io"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +68,14 @@ func decode(body []byte, in any) error {
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return serializationErr("fakekinesis: request body is not a JSON object")
 	}
+	// goccy/go-json decodes PutRecords' base64 payloads about twice as fast
+	// as encoding/json (already a dependency, through go-mysql); a body it
+	// rejects is decoded again with encoding/json, whose errors say better
+	// what is wrong.
+	if gojson.Unmarshal(trimmed, in) == nil {
+		return nil
+	}
+	reflect.ValueOf(in).Elem().SetZero()
 	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	if err := dec.Decode(in); err != nil {
 		var te *json.UnmarshalTypeError
