@@ -22,6 +22,8 @@ import (
 	s3source "github.com/minidms/minidms/source/s3"
 
 	"github.com/minidms/minidms/fakedms/internal/sdkhttp"
+
+	"github.com/minidms/minidms/fakedms/internal/wire"
 )
 
 // builtinS3Poll is how often a change stream of an S3 source lists its
@@ -71,7 +73,7 @@ func (h *Handler) setUpS3(creds aws.CredentialsProvider) {
 // request without X-Amz-Target that is not an awsJson call without its
 // target (those are answered UnknownOperationException).
 func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) bool {
-	if h.s3 == nil || !h.s3.Handles(r) || r.Header.Get("Content-Type") == contentTypeJSON11 {
+	if h.s3 == nil || !h.s3.Handles(r) || r.Header.Get("Content-Type") == wire.ContentType {
 		return false
 	}
 	h.s3.ServeHTTP(w, r)

@@ -150,8 +150,8 @@ func (h *Handler) afterCall(op string) func(any, error) (any, error) {
 		}
 		if serr := h.save(); serr != nil && err == nil {
 			h.cfg.log.Error("fakedms: saving state failed", "op", op, "err", serr)
-			return nil, &apiError{code: "InternalFailure", status: http.StatusInternalServerError,
-				msg: fmt.Sprintf("fakedms: %s was carried out but could not be saved: %v", op, serr)}
+			return nil, &apiError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+				Message: fmt.Sprintf("fakedms: %s was carried out but could not be saved: %v", op, serr)}
 		}
 		return out, err
 	}

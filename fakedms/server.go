@@ -2,7 +2,6 @@ package fakedms
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -18,21 +17,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	smithy "github.com/aws/smithy-go"
 
 	"github.com/minidms/minidms/dms"
 	"github.com/minidms/minidms/fakedms/browser"
 	"github.com/minidms/minidms/fakedms/fakekinesis"
 	"github.com/minidms/minidms/fakedms/fakes3"
 	"github.com/minidms/minidms/fakedms/internal/sdkhttp"
+
+	"github.com/minidms/minidms/fakedms/internal/wire"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every DMS operation.
 const TargetPrefix = "AmazonDMSv20160101."
 
 const (
-	contentTypeJSON11 = "application/x-amz-json-1.1"
-	maxRequestBytes   = 8 << 20
+	maxRequestBytes = 8 << 20
 )
 
 // Service is another API served on the same endpoint, chosen per request by
@@ -268,8 +267,8 @@ func (h *Handler) route(w http.ResponseWriter, r *http.Request) {
 	if h.serveS3(w, r) {
 		return
 	}
-	h.writeError(w, "", time.Now(), &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-		msg: fmt.Sprintf("fakedms: %s %s with X-Amz-Target %q is not a DMS (%s<Operation>) or Kinesis call", r.Method, r.URL.Path, target, TargetPrefix)})
+	h.writeError(w, "", time.Now(), &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+		Message: fmt.Sprintf("fakedms: %s %s with X-Amz-Target %q is not a DMS (%s<Operation>) or Kinesis call", r.Method, r.URL.Path, target, TargetPrefix)})
 }
 
 func (h *Handler) serveDMS(w http.ResponseWriter, r *http.Request, op string) {
@@ -277,13 +276,13 @@ func (h *Handler) serveDMS(w http.ResponseWriter, r *http.Request, op string) {
 	defer func() {
 		if p := recover(); p != nil {
 			h.cfg.log.Error("fakedms: panic", "op", op, "panic", p)
-			h.writeError(w, op, start, &apiError{code: "InternalFailure", status: http.StatusInternalServerError,
-				msg: fmt.Sprintf("fakedms: internal error in %s: %v", op, p)})
+			h.writeError(w, op, start, &apiError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+				Message: fmt.Sprintf("fakedms: internal error in %s: %v", op, p)})
 		}
 	}()
 	if r.Method != http.MethodPost {
-		h.writeError(w, op, start, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("fakedms: %s %s: DMS calls are POST", r.Method, r.URL.Path)})
+		h.writeError(w, op, start, &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakedms: %s %s: DMS calls are POST", r.Method, r.URL.Path)})
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestBytes))
@@ -298,13 +297,13 @@ func (h *Handler) serveDMS(w http.ResponseWriter, r *http.Request, op string) {
 	}
 	payload, err := encodeJSON(out)
 	if err != nil {
-		h.writeError(w, op, start, &apiError{code: "InternalFailure", status: http.StatusInternalServerError,
-			msg: fmt.Sprintf("fakedms: encode %s response: %v", op, err)})
+		h.writeError(w, op, start, &apiError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+			Message: fmt.Sprintf("fakedms: encode %s response: %v", op, err)})
 		return
 	}
 	hd := w.Header()
-	hd.Set("x-amzn-RequestId", requestID())
-	hd.Set("Content-Type", contentTypeJSON11)
+	hd.Set("x-amzn-RequestId", wire.RequestID())
+	hd.Set("Content-Type", wire.ContentType)
 	hd.Set("Content-Length", fmt.Sprint(len(payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(payload)
@@ -388,8 +387,8 @@ func Operations() []string {
 func (h *Handler) dispatch(ctx context.Context, op string, body []byte) (any, error) {
 	f, ok := operations()[op]
 	if !ok {
-		return nil, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("fakedms: operation %s%s is not supported (supported: %s)", TargetPrefix, op, strings.Join(Operations(), ", "))}
+		return nil, &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakedms: operation %s%s is not supported (supported: %s)", TargetPrefix, op, strings.Join(Operations(), ", "))}
 	}
 	h.mu.Lock()
 	injected := h.cfg.errors[op]
@@ -401,30 +400,8 @@ func (h *Handler) dispatch(ctx context.Context, op string, body []byte) (any, er
 }
 
 func (h *Handler) writeError(w http.ResponseWriter, op string, start time.Time, err error) {
-	code, msg, status := "InternalFailure", err.Error(), http.StatusInternalServerError
-	if ae, ok := errors.AsType[*apiError](err); ok {
-		code, msg, status = ae.code, ae.msg, ae.status
-	} else if ae, ok := errors.AsType[smithy.APIError](err); ok {
-		code, msg, status = ae.ErrorCode(), ae.ErrorMessage(), http.StatusBadRequest
-	}
-	body := []byte(`{"__type":` + jsonQuote(code) + `,"message":` + jsonQuote(msg) + `}`)
-	hd := w.Header()
-	hd.Set("x-amzn-RequestId", requestID())
-	hd.Set("Content-Type", contentTypeJSON11)
-	hd.Set("X-Amzn-ErrorType", code)
-	hd.Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(status)
-	w.Write(body)
+	code, msg, status := wire.WriteError(w, err)
 	h.cfg.log.Info("fakedms", "op", op, "status", status, "error", code, "message", msg, "duration", time.Since(start))
-}
-
-// requestID returns a random UUID-shaped request id.
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // inProcess is an http.RoundTripper that serves requests with a handler in

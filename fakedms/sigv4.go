@@ -78,29 +78,29 @@ func (v *sigVerifier) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (v *sigVerifier) verify(r *http.Request) *apiError {
 	raw := r.Header.Get("Authorization")
 	if raw == "" {
-		return &apiError{code: "MissingAuthenticationTokenException", status: http.StatusForbidden, msg: "Missing Authentication Token"}
+		return &apiError{Code: "MissingAuthenticationTokenException", Status: http.StatusForbidden, Message: "Missing Authentication Token"}
 	}
 	a, ok := parseAuth(raw)
 	if !ok {
-		return &apiError{code: "IncompleteSignatureException", status: http.StatusBadRequest,
-			msg: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters of AWS4-HMAC-SHA256."}
+		return &apiError{Code: "IncompleteSignatureException", Status: http.StatusBadRequest,
+			Message: "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters of AWS4-HMAC-SHA256."}
 	}
 	secret, known := v.secrets[a.keyID]
 	if !known {
-		return &apiError{code: "UnrecognizedClientException", status: http.StatusBadRequest, msg: "The security token included in the request is invalid."}
+		return &apiError{Code: "UnrecognizedClientException", Status: http.StatusBadRequest, Message: "The security token included in the request is invalid."}
 	}
 	at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
 	if err != nil {
-		return &apiError{code: "IncompleteSignatureException", status: http.StatusBadRequest, msg: "Date must be in ISO-8601 'basic format'. Got " + fmt.Sprintf("'%s'", r.Header.Get("X-Amz-Date"))}
+		return &apiError{Code: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: "Date must be in ISO-8601 'basic format'. Got " + fmt.Sprintf("'%s'", r.Header.Get("X-Amz-Date"))}
 	}
 	if skew := v.now().Sub(at); skew > maxClockSkew || skew < -maxClockSkew {
-		return &apiError{code: "InvalidSignatureException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)", at.Format("20060102T150405Z"),
+		return &apiError{Code: "InvalidSignatureException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Signature expired: %s is now earlier than %s (%s - 15 min.)", at.Format("20060102T150405Z"),
 				v.now().Add(-maxClockSkew).UTC().Format("20060102T150405Z"), v.now().UTC().Format("20060102T150405Z"))}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestBytes))
 	if err != nil {
-		return &apiError{code: "SerializationException", status: http.StatusBadRequest, msg: "fakedms: read request body: " + err.Error()}
+		return &apiError{Code: "SerializationException", Status: http.StatusBadRequest, Message: "fakedms: read request body: " + err.Error()}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 
@@ -122,12 +122,12 @@ func (v *sigVerifier) verify(r *http.Request) *apiError {
 	}
 	creds := aws.Credentials{AccessKeyID: a.keyID, SecretAccessKey: secret, SessionToken: r.Header.Get("X-Amz-Security-Token")}
 	if err := v4.NewSigner().SignHTTP(r.Context(), creds, clone, payload, a.service, a.region, at); err != nil {
-		return &apiError{code: "InvalidSignatureException", status: http.StatusBadRequest, msg: "fakedms: cannot verify the signature: " + err.Error()}
+		return &apiError{Code: "InvalidSignatureException", Status: http.StatusBadRequest, Message: "fakedms: cannot verify the signature: " + err.Error()}
 	}
 	want, _ := parseAuth(clone.Header.Get("Authorization"))
 	if !hmac.Equal([]byte(want.signature), []byte(a.signature)) {
-		return &apiError{code: "InvalidSignatureException", status: http.StatusBadRequest,
-			msg: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
+		return &apiError{Code: "InvalidSignatureException", Status: http.StatusBadRequest,
+			Message: "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details."}
 	}
 	return nil
 }

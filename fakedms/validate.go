@@ -1,7 +1,6 @@
 package fakedms
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -10,38 +9,26 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
-	smithy "github.com/aws/smithy-go"
+
+	"github.com/minidms/minidms/fakedms/internal/wire"
 )
 
 // apiError is an error code the SDK does not model
 // (InvalidParameterValueException, SerializationException, …) or one that
 // needs a status other than 400. Modeled faults are the SDK's own
 // types.*Fault values.
-type apiError struct {
-	code, msg string
-	status    int
-}
-
-func (e *apiError) Error() string                 { return e.code + ": " + e.msg }
-func (e *apiError) ErrorCode() string             { return e.code }
-func (e *apiError) ErrorMessage() string          { return e.msg }
-func (e *apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
-
-func jsonQuote(s string) string {
-	b, _ := json.Marshal(s) // a string always marshals
-	return string(b)
-}
+type apiError = wire.Error
 
 func serializationErr(format string, args ...any) error {
-	return &apiError{code: "SerializationException", status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return &apiError{Code: "SerializationException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 func invalidParam(format string, args ...any) error {
-	return &apiError{code: "InvalidParameterValueException", status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return &apiError{Code: "InvalidParameterValueException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 func invalidCombination(format string, args ...any) error {
-	return &apiError{code: "InvalidParameterCombinationException", status: http.StatusBadRequest, msg: fmt.Sprintf(format, args...)}
+	return &apiError{Code: "InvalidParameterCombinationException", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
 
 func notFound(format string, args ...any) error {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	gojson "github.com/goccy/go-json"
 	"io"
 	"math"
 	"net/http"
@@ -21,6 +20,9 @@ import (
 	smithy "github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+	gojson "github.com/goccy/go-json"
+
+	"github.com/minidms/minidms/fakedms/internal/wire"
 )
 
 // codec renders responses with the SDK's own awsJson 1.1 serializer.
@@ -139,26 +141,13 @@ func parseEpoch(s string) (time.Time, error) {
 	return time.Unix(int64(sec), int64(math.Round(frac*1e9))).UTC(), nil
 }
 
-func jsonString(s string) []byte {
-	b, _ := json.Marshal(s)
-	return b
-}
-
-// apiError is an error code the SDK does not model (SerializationException,
-// UnknownOperationException, InternalFailure), or one that needs a status
-// other than 400. The modeled ones are the SDK's own types.*Exception values.
-type apiError struct {
-	code, msg string
-	status    int
-}
-
-func (e *apiError) Error() string                 { return e.code + ": " + e.msg }
-func (e *apiError) ErrorCode() string             { return e.code }
-func (e *apiError) ErrorMessage() string          { return e.msg }
-func (e *apiError) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
+// apiError is an error code the SDK does not model, or one that needs a
+// status other than 400; the modeled ones are the SDK's own
+// types.*Exception values.
+type apiError = wire.Error
 
 func serializationErr(msg string) error {
-	return &apiError{code: "SerializationException", msg: msg, status: http.StatusBadRequest}
+	return &apiError{Code: "SerializationException", Message: msg, Status: http.StatusBadRequest}
 }
 
 func errf(format string, args ...any) *string { return aws.String(fmt.Sprintf(format, args...)) }

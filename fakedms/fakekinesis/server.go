@@ -1,7 +1,6 @@
 package fakekinesis
 
 import (
-	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	smithy "github.com/aws/smithy-go"
+
+	"github.com/minidms/minidms/fakedms/internal/wire"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of every Kinesis Data Streams
@@ -104,13 +105,13 @@ func (s *Server) Handles(r *http.Request) bool {
 // oversized body) with X-Amzn-ErrorType and {"__type","message"}.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	w.Header().Set("x-amzn-RequestId", requestID())
+	w.Header().Set("x-amzn-RequestId", wire.RequestID())
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("fakekinesis: panic", "op", op, "panic", p)
-			s.writeError(w, op, start, &apiError{code: "InternalFailure", status: http.StatusInternalServerError,
-				msg: fmt.Sprintf("fakekinesis: internal error in %s: %v", op, p)})
+			s.writeError(w, op, start, &apiError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+				Message: fmt.Sprintf("fakekinesis: internal error in %s: %v", op, p)})
 		}
 	}()
 
@@ -126,51 +127,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	payload, err := s.codec.encode(out)
 	if err != nil {
-		s.writeError(w, op, start, &apiError{code: "InternalFailure", status: http.StatusInternalServerError,
-			msg: fmt.Sprintf("fakekinesis: encode %s response: %v", op, err)})
+		s.writeError(w, op, start, &apiError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+			Message: fmt.Sprintf("fakekinesis: encode %s response: %v", op, err)})
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON11)
+	h.Set("Content-Type", wire.ContentType)
 	h.Set("Content-Length", fmt.Sprint(len(payload)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(payload)
 	s.log.Debug("fakekinesis", "op", op, "status", http.StatusOK, "duration", time.Since(start))
 }
 
-const contentTypeJSON11 = "application/x-amz-json-1.1"
-
 // readRequest checks method, target and content type and returns the body.
 func (s *Server) readRequest(r *http.Request) ([]byte, error) {
 	target := r.Header.Get("X-Amz-Target")
 	if r.Method != http.MethodPost {
-		return nil, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("fakekinesis: %s %s: Kinesis requests are POST with an X-Amz-Target header", r.Method, r.URL.Path)}
+		return nil, &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakekinesis: %s %s: Kinesis requests are POST with an X-Amz-Target header", r.Method, r.URL.Path)}
 	}
 	if !strings.HasPrefix(target, TargetPrefix) || target == TargetPrefix {
-		return nil, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("fakekinesis: X-Amz-Target %q is not a %s<Operation>", target, TargetPrefix)}
+		return nil, &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakekinesis: X-Amz-Target %q is not a %s<Operation>", target, TargetPrefix)}
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, _ := mime.ParseMediaType(ct)
 		switch mt {
-		case contentTypeJSON11, "application/x-amz-json-1.0", "application/json":
+		case wire.ContentType, "application/x-amz-json-1.0", "application/json":
 		case "application/x-amz-cbor-1.1", "application/cbor":
-			return nil, &apiError{code: "SerializationException", status: http.StatusBadRequest,
-				msg: fmt.Sprintf("fakekinesis: Content-Type %s: only JSON is supported (for the Java and KCL clients set AWS_CBOR_DISABLE=true)", ct)}
+			return nil, &apiError{Code: "SerializationException", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf("fakekinesis: Content-Type %s: only JSON is supported (for the Java and KCL clients set AWS_CBOR_DISABLE=true)", ct)}
 		default:
-			return nil, &apiError{code: "SerializationException", status: http.StatusBadRequest,
-				msg: fmt.Sprintf("fakekinesis: Content-Type %q: want %s", ct, contentTypeJSON11)}
+			return nil, &apiError{Code: "SerializationException", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf("fakekinesis: Content-Type %q: want %s", ct, wire.ContentType)}
 		}
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxRequestBytes))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, &apiError{code: "SerializationException", status: http.StatusRequestEntityTooLarge,
-				msg: fmt.Sprintf("fakekinesis: request body exceeds %d bytes", maxRequestBytes)}
+			return nil, &apiError{Code: "SerializationException", Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("fakekinesis: request body exceeds %d bytes", maxRequestBytes)}
 		}
-		return nil, &apiError{code: "SerializationException", status: http.StatusBadRequest,
-			msg: fmt.Sprintf("fakekinesis: read request body: %v", err)}
+		return nil, &apiError{Code: "SerializationException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("fakekinesis: read request body: %v", err)}
 	}
 	return body, nil
 }
@@ -199,8 +198,8 @@ func (s *Server) dispatch(op string, body []byte) (smithy.Serializable, error) {
 	case "GetRecords":
 		return s.cmdGetRecords(body)
 	}
-	return nil, &apiError{code: "UnknownOperationException", status: http.StatusBadRequest,
-		msg: fmt.Sprintf("fakekinesis: operation %s%s is not supported (supported: %s)", TargetPrefix, op, strings.Join(Operations(), ", "))}
+	return nil, &apiError{Code: "UnknownOperationException", Status: http.StatusBadRequest,
+		Message: fmt.Sprintf("fakekinesis: operation %s%s is not supported (supported: %s)", TargetPrefix, op, strings.Join(Operations(), ", "))}
 }
 
 // Operations lists the supported operations.
@@ -210,32 +209,6 @@ func Operations() []string {
 }
 
 func (s *Server) writeError(w http.ResponseWriter, op string, start time.Time, err error) {
-	code, msg, status := "InternalFailure", err.Error(), http.StatusInternalServerError
-	if ae, ok := errors.AsType[*apiError](err); ok {
-		code, msg, status = ae.code, ae.msg, ae.status
-	} else if ae, ok := errors.AsType[smithy.APIError](err); ok {
-		code, msg, status = ae.ErrorCode(), ae.ErrorMessage(), http.StatusBadRequest
-	}
-	var buf bytes.Buffer
-	buf.WriteString(`{"__type":`)
-	buf.Write(jsonString(code))
-	buf.WriteString(`,"message":`)
-	buf.Write(jsonString(msg))
-	buf.WriteString("}")
-	h := w.Header()
-	h.Set("Content-Type", contentTypeJSON11)
-	h.Set("X-Amzn-ErrorType", code)
-	h.Set("Content-Length", fmt.Sprint(buf.Len()))
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	code, msg, status := wire.WriteError(w, err)
 	s.log.Debug("fakekinesis", "op", op, "status", status, "error", code, "message", msg, "duration", time.Since(start))
-}
-
-// requestID returns a random UUID-shaped request ID.
-func requestID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
