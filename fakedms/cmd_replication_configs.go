@@ -234,19 +234,11 @@ func (h *Handler) modifyReplicationConfig(_ context.Context, in *dmsapi.ModifyRe
 		}
 		nextTask.migrationType = in.ReplicationType
 	}
-	if in.TableMappings != nil {
-		m, err := parseMappings(in.TableMappings)
-		if err != nil {
-			return nil, err
-		}
-		nextTask.tableMappings, nextTask.mappings = *in.TableMappings, m
+	if err := nextTask.modifyDocuments(in.TableMappings, in.ReplicationSettings); err != nil {
+		return nil, err
 	}
 	if in.ReplicationSettings != nil {
-		s, err := rc.t.settings.Merge(*in.ReplicationSettings)
-		if err != nil {
-			return nil, settingsErr(err)
-		}
-		nextTask.settings, next.replicationSettings = s, in.ReplicationSettings
+		next.replicationSettings = in.ReplicationSettings
 	}
 	if in.SupplementalSettings != nil {
 		next.supplemental = in.SupplementalSettings

@@ -342,6 +342,26 @@ func (h *Handler) describeReplicationTasks(_ context.Context, in *dmsapi.Describ
 	return &dmsapi.DescribeReplicationTasksOutput{ReplicationTasks: pg, Marker: marker}, nil
 }
 
+// modifyDocuments replaces the table mappings and merges the task settings
+// a Modify call gives (nil: unchanged), validated as at creation.
+func (t *task) modifyDocuments(mappings, settings *string) error {
+	if mappings != nil {
+		m, err := parseMappings(mappings)
+		if err != nil {
+			return err
+		}
+		t.tableMappings, t.mappings = *mappings, m
+	}
+	if settings != nil {
+		s, err := t.settings.Merge(*settings)
+		if err != nil {
+			return settingsErr(err)
+		}
+		t.settings = s
+	}
+	return nil
+}
+
 func active(status string) bool {
 	switch dms.Status(status) {
 	case dms.StatusStarting, dms.StatusRunning, dms.StatusStopping:
@@ -388,19 +408,8 @@ func (h *Handler) modifyReplicationTask(_ context.Context, in *dmsapi.ModifyRepl
 		}
 		next.migrationType = in.MigrationType
 	}
-	if in.TableMappings != nil {
-		m, err := parseMappings(in.TableMappings)
-		if err != nil {
-			return nil, err
-		}
-		next.tableMappings, next.mappings = *in.TableMappings, m
-	}
-	if in.ReplicationTaskSettings != nil {
-		s, err := t.settings.Merge(*in.ReplicationTaskSettings)
-		if err != nil {
-			return nil, settingsErr(err)
-		}
-		next.settings = s
+	if err := next.modifyDocuments(in.TableMappings, in.ReplicationTaskSettings); err != nil {
+		return nil, err
 	}
 	if err := checkCdc(in.CdcStartPosition, in.CdcStartTime, in.CdcStopPosition); err != nil {
 		return nil, err
