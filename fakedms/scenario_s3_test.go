@@ -1,6 +1,7 @@
 package fakedms_test
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -15,35 +16,17 @@ import (
 // The LocalStack sample sample-dms-s3-kinesis (shared spec §1.3): its
 // bucket, its ExternalTableDefinition (every value a string, as there) and
 // its files (lib/query.py, without final row delimiters).
+// s3SampleDefinition is source/s3's copy of the sample's definition.
+var s3SampleDefinition = func() string {
+	data, err := os.ReadFile("../source/s3/testdata/localstack-sample-definition.json")
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}()
+
 const (
-	s3SampleBucket     = "source-bucket-s3-kinesis-dms"
-	s3SampleDefinition = `{
-	"TableCount": "3",
-	"Tables": [
-		{"TableName": "employee", "TablePath": "hr/employee/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "LastName", "ColumnType": "STRING", "ColumnLength": "20"},
-			{"ColumnName": "FirstName", "ColumnType": "STRING", "ColumnLength": "30"},
-			{"ColumnName": "HireDate", "ColumnType": "DATETIME"},
-			{"ColumnName": "OfficeLocation", "ColumnType": "STRING", "ColumnLength": "20"}
-		 ],
-		 "TableColumnsTotal": "5"},
-		{"TableName": "department", "TablePath": "hr/department/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "DepartmentName", "ColumnType": "STRING", "ColumnLength": "50"}
-		 ],
-		 "TableColumnsTotal": "2"},
-		{"TableName": "project", "TablePath": "hr/project/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "ProjectName", "ColumnType": "STRING", "ColumnLength": "50"},
-			{"ColumnName": "ProjectDescription", "ColumnType": "STRING", "ColumnLength": "100"}
-		 ],
-		 "TableColumnsTotal": "3"}
-	]
-}`
+	s3SampleBucket    = "source-bucket-s3-kinesis-dms"
 	s3SampleEmployees = "101,Smith,Bob,2014-06-04,New York\n102,Smith,Bob,2015-10-08,Los Angeles\n" +
 		"103,Smith,Bob,2017-03-13,Dallas\n104,Smith,Bob,2017-03-13,Dallas"
 	s3SampleDepartments = "201,HR\n202,IT\n203,Finance"

@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -17,33 +18,16 @@ const waitLimit = 20 * time.Second
 
 // sampleDefinition is the ExternalTableDefinition of LocalStack's
 // sample-dms-s3-kinesis.
-const sampleDefinition = `{
-	"TableCount": "3",
-	"Tables": [
-		{"TableName": "employee", "TablePath": "hr/employee/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "LastName", "ColumnType": "STRING", "ColumnLength": "20"},
-			{"ColumnName": "FirstName", "ColumnType": "STRING", "ColumnLength": "30"},
-			{"ColumnName": "HireDate", "ColumnType": "DATETIME"},
-			{"ColumnName": "OfficeLocation", "ColumnType": "STRING", "ColumnLength": "20"}
-		 ],
-		 "TableColumnsTotal": "5"},
-		{"TableName": "department", "TablePath": "hr/department/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "DepartmentName", "ColumnType": "STRING", "ColumnLength": "50"}
-		 ],
-		 "TableColumnsTotal": "2"},
-		{"TableName": "project", "TablePath": "hr/project/", "TableOwner": "hr",
-		 "TableColumns": [
-			{"ColumnName": "Id", "ColumnType": "INT8", "ColumnNullable": "false", "ColumnIsPk": "true"},
-			{"ColumnName": "ProjectName", "ColumnType": "STRING", "ColumnLength": "50"},
-			{"ColumnName": "ProjectDescription", "ColumnType": "STRING", "ColumnLength": "100"}
-		 ],
-		 "TableColumnsTotal": "3"}
-	]
-}`
+var sampleDefinition = readTestdata("testdata/localstack-sample-definition.json")
+
+// readTestdata reads a file shared with fakedms's S3 scenario test.
+func readTestdata(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
 
 // The sample's files (lib/query.py), without final row delimiters as there.
 const (
