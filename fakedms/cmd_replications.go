@@ -59,6 +59,11 @@ func (h *Handler) replicationViewLocked(rc *replicationConfig) *types.Replicatio
 		}
 		if run.phase == "" && (status == replStopped || status == replFailed) {
 			r.StopReason = stringPtr(st.StopReason)
+			// The engine stops before drive records the stop, and a
+			// stopped replication always has a last stop time.
+			if run.lastStop.IsZero() {
+				r.ReplicationLastStopTime = timePtr(st.Stats.StopDate)
+			}
 			if st.LastFailureMessage != "" {
 				r.FailureMessages = append(r.FailureMessages, st.LastFailureMessage)
 			}
