@@ -16,7 +16,7 @@ import (
 // Bad request bodies get an AWS-style 400 with a message that says what is
 // wrong, and change nothing.
 func TestBadInput(t *testing.T) {
-	h := fakedms.NewHandler()
+	h := fakedms.NewHandler(withDatabases()...)
 	t.Cleanup(func() { require.NoError(t, h.Close()) })
 	before := inventory(t, h)
 	for _, tt := range []struct {

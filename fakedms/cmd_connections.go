@@ -5,6 +5,7 @@ package fakedms
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,9 +37,9 @@ func (h *Handler) probe(e *endpoint) func(ctx context.Context) error {
 		return func(context.Context) error { return err }
 	}
 	if strings.EqualFold(string(e.ep.EndpointType), "source") {
-		newSource, ok := sourceFactories()[engine]
+		newSource, ok := h.sources[engine]
 		if !ok {
-			return fail(fmt.Errorf("fakedms cannot connect to a %s source", engine))
+			return fail(errors.New(noSourceEngine(engine, "connect to")))
 		}
 		src, err := newSource(e, w)
 		if err != nil {

@@ -134,3 +134,47 @@ func TestEngineWithoutTarget(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ready", *out.ReplicationTasks[0].Status, "a refused start leaves the task ready")
 }
+
+// TestDatabaseSourceWithoutEngine: a server started without a database's
+// source engine accepts its endpoints, as AWS does, and says which option
+// is missing when one is tested or a task from it starts.
+func TestDatabaseSourceWithoutEngine(t *testing.T) {
+	for _, tc := range []struct {
+		engine, message string
+	}{
+		{"mariadb", "fakedms has no mariadb source engine: start the server with fakedms.WithSourceEngine(mysqlengine.Source()) from github.com/minidms/minidms/fakedms/mysqlengine"},
+		{"aurora-postgresql", "fakedms has no aurora-postgresql source engine: start the server with fakedms.WithSourceEngine(postgresengine.Source()) from github.com/minidms/minidms/fakedms/postgresengine"},
+	} {
+		t.Run(tc.engine, func(t *testing.T) {
+			srv := fakedms.NewServer() // no WithSourceEngine
+			t.Cleanup(srv.Close)
+			c := srv.DMSClient(func(o *dmsapi.Options) { o.RetryMaxAttempts = 1 })
+			inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+			src, err := c.CreateEndpoint(ctx(t), &dmsapi.CreateEndpointInput{
+				EndpointIdentifier: aws.String("src"), EndpointType: types.ReplicationEndpointTypeValueSource,
+				EngineName: aws.String(tc.engine), ServerName: aws.String("127.0.0.1"), Port: aws.Int32(closedPort(t)), DatabaseName: aws.String("db"),
+			})
+			require.NoError(t, err)
+			_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: src.Endpoint.EndpointArn, ReplicationInstanceArn: aws.String(inst)})
+			require.NoError(t, err)
+			var conn types.Connection
+			require.Eventually(t, func() bool {
+				out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
+				require.NoError(t, err)
+				conn = out.Connections[0]
+				return *conn.Status != "testing"
+			}, waitLimit, 10*time.Millisecond)
+			require.Equal(t, "failed", *conn.Status)
+			require.Equal(t, tc.message, *conn.LastFailureMessage)
+
+			dst := *createKinesisEndpoint(t, c, "dst", createStream(t, srv, "no-engine")).EndpointArn
+			task, err := c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+				ReplicationTaskIdentifier: aws.String("task"), MigrationType: types.MigrationTypeValueCdc, ReplicationInstanceArn: aws.String(inst),
+				SourceEndpointArn: src.Endpoint.EndpointArn, TargetEndpointArn: aws.String(dst), TableMappings: aws.String(selectAll),
+			})
+			require.NoError(t, err)
+			_, err = c.StartReplicationTask(ctx(t), &dmsapi.StartReplicationTaskInput{ReplicationTaskArn: task.ReplicationTask.ReplicationTaskArn, StartReplicationTaskType: types.StartReplicationTaskTypeValueStartReplication})
+			requireAPIError(t, err, "InvalidParameterValueException", tc.message)
+		})
+	}
+}

@@ -234,7 +234,7 @@ func TestServerlessCloseLeavesNoGoroutine(t *testing.T) {
 	dmstest.MySQLExec(t, db, "CREATE TABLE t (id INT PRIMARY KEY)")
 	before := runtime.NumGoroutine()
 	func() {
-		srv := fakedms.NewServer(fakedms.WithServerlessStateDelay(0))
+		srv := fakedms.NewServer(withDatabases(fakedms.WithServerlessStateDelay(0))...)
 		defer srv.Close()
 		c := srv.DMSClient()
 		host, port, err := net.SplitHostPort(db.Addr)

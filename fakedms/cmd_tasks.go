@@ -536,9 +536,9 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 	}
 	w := h.wiring()
 	w.taskID = t.id
-	newSource, ok := sourceFactories()[aws.ToString(src.ep.EngineName)]
+	newSource, ok := h.sources[aws.ToString(src.ep.EngineName)]
 	if !ok {
-		return invalidParam("fakedms cannot replicate from a %s endpoint yet", aws.ToString(src.ep.EngineName))
+		return invalidParam("%s", noSourceEngine(aws.ToString(src.ep.EngineName), "replicate from"))
 	}
 	newTarget, ok := targetFactories()[aws.ToString(dst.ep.EngineName)]
 	if !ok {

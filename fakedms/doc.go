@@ -8,7 +8,10 @@
 // (fakedms/fakes3) are served on the same endpoint, so one URL is all a
 // test needs.
 //
-//	srv := fakedms.NewServer()
+//	srv := fakedms.NewServer(
+//		fakedms.WithSourceEngine(mysqlengine.Source()),    // mysql, mariadb, aurora
+//		fakedms.WithSourceEngine(postgresengine.Source()), // postgres, aurora-postgresql
+//	)
 //	defer srv.Close()
 //	client := srv.DMSClient()         // *databasemigrationservice.Client
 //	kc := srv.KinesisClient()         // the built-in Kinesis
@@ -65,25 +68,26 @@
 //
 // # Endpoints
 //
-// Source endpoints with EngineName mysql, mariadb or aurora connect with
-// ServerName, Port, Username and Password, MySQLSettings taking precedence
-// (SecretsManagerSecretId is not supported). EngineName postgres and
-// aurora-postgresql are both source/postgres, connected with ServerName,
-// Port, Username, Password and DatabaseName, PostgreSQLSettings taking
-// precedence; of its settings SlotName, PluginName, CaptureDdls,
-// DdlArtifactsSchema, HeartbeatEnable and HeartbeatFrequency (minutes)
-// apply. A task without SlotName reads from the slot "minidms_" + its
-// resource id (the ARN's last segment) in lower case, characters other
-// than a-z, 0-9 and _ made _, at most 63 characters; the publication has
-// the slot's name. DeleteReplicationTask drops both, as AWS DMS drops a
-// task's slot (through an optional DropSlot(ctx) error method of the
-// source, so fakedms stays source-agnostic); a failure to drop is logged,
-// not returned. Only pgoutput decodes: PluginName test-decoding and
-// pglogical are accepted by CreateEndpoint and refused with the source's
-// error by TestConnection and at the task's start (the task fails with it
-// as LastFailureMessage), where AWS would use them. boolean columns are
-// the DMS BOOLEAN type (JSON true/false on Kinesis), where AWS uses
-// CHAR(5) "true"/"false" unless MapBooleanAsBoolean.
+// S3 source endpoints and Kinesis target endpoints are built in. Database
+// source endpoints are replicated from by the source engines the server
+// is given with WithSourceEngine: fakedms/mysqlengine (EngineName mysql,
+// mariadb and aurora, source/mysql) and fakedms/postgresengine (postgres
+// and aurora-postgresql, source/postgres), whose package documentation
+// says which endpoint settings apply; they are packages of their own so
+// that a program links only the database clients it uses (a first build
+// of one without the MySQL engine skips the TiDB SQL parser). A server
+// without the engine still creates such endpoints, as AWS does, and fails
+// their connection test and their tasks' start with a message naming the
+// option. DeleteReplicationTask drops a task's PostgreSQL replication slot
+// and publication, as AWS DMS drops a task's slot (through an optional
+// DropSlot(ctx) error method of the source, so fakedms stays
+// source-agnostic); a failure to drop is logged, not returned. Only
+// pgoutput decodes: PluginName test-decoding and pglogical are accepted by
+// CreateEndpoint and refused with the source's error by TestConnection and
+// at the task's start (the task fails with it as LastFailureMessage),
+// where AWS would use them. boolean columns are the DMS BOOLEAN type (JSON
+// true/false on Kinesis), where AWS uses CHAR(5) "true"/"false" unless
+// MapBooleanAsBoolean.
 //
 // EngineName s3 source endpoints are source/s3 on S3Settings (BucketName,
 // BucketFolder, CdcPath, ExternalTableDefinition — or the top-level
@@ -98,8 +102,7 @@
 // CdcPath every 100 ms on the built-in S3, every second on another.
 //
 // Kinesis target endpoints write to KinesisSettings.StreamArn on the
-// built-in Kinesis, or on the Kinesis API given by WithKinesisEndpoint. Which engine builds which
-// source or target is one map in engines.go: a new source is one line.
+// built-in Kinesis, or on the Kinesis API given by WithKinesisEndpoint.
 // TestConnection really connects: the MySQL source's Check (which also
 // checks the binlog settings CDC needs), the PostgreSQL source's Check
 // (wal_level, REPLICATION, a free slot, the plugin), HeadBucket of an S3

@@ -1,15 +1,13 @@
 package fakedms
 
 // Which endpoint engines fakedms knows, and how an endpoint becomes an
-// engine source or target. Adding a source (postgres, s3) is one line in
-// sourceFactories.
+// engine source or target: the S3 source and the Kinesis target are built
+// in, database sources come with WithSourceEngine.
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/minidms/minidms/dms"
-	"github.com/minidms/minidms/source/mysql"
 	kinesistarget "github.com/minidms/minidms/target/kinesis"
 )
 
@@ -93,25 +90,85 @@ type wiring struct {
 	taskID string
 }
 
+// SourceEngine builds the engine sources of the source endpoints whose
+// EngineName is one of Names. fakedms builds in the S3 source (it serves
+// the S3 those endpoints read); the database sources are packages of
+// their own, fakedms/mysqlengine (mysql, mariadb, aurora) and
+// fakedms/postgresengine (postgres, aurora-postgresql), given to the
+// server with WithSourceEngine, so that a program links, and its first
+// build compiles, only the database clients it replicates from (the MySQL
+// one brings the TiDB SQL parser, the largest package of the module's
+// dependencies). The standalone binary (fakedms/cmd/fakedms) has both.
+type SourceEngine struct {
+	Names []string
+	// New builds the source of an endpoint, doing no I/O. A source with a
+	// Check(ctx) error method has TestConnection run it (otherwise a
+	// listing of its tables); one with a DropSlot(ctx) error method has it
+	// called when its task or replication config is deleted.
+	New func(SourceEndpoint) (dms.Source, error)
+}
+
+// SourceEndpoint is what a SourceEngine builds a source from.
+type SourceEndpoint struct {
+	// Endpoint is the endpoint as the server holds it, its engine
+	// settings (MySQLSettings, PostgreSQLSettings, …) included.
+	Endpoint types.Endpoint
+	// Password is the endpoint's top-level Password, which the API never
+	// returns and Endpoint therefore lacks.
+	Password string
+	// TaskID is the resource id of the replication task (or serverless
+	// task id) the source is built for, so that per-task server state (a
+	// PostgreSQL replication slot) can be named after it; empty for a
+	// connection test.
+	TaskID string
+	// Logger is the server's (WithLogger), silent by default.
+	Logger *slog.Logger
+}
+
+// WithSourceEngine lets source endpoints of e.Names be tested and
+// replicated from; a later engine for the same name replaces an earlier
+// one, and the built-in S3 source.
+func WithSourceEngine(e SourceEngine) Option {
+	return func(c *config) { c.sourceEngines = append(c.sourceEngines, e) }
+}
+
 // sourceFactory turns a source endpoint into an engine source; it does no
-// I/O. A source with a Check(ctx) error method has TestConnection run it.
+// I/O.
 type sourceFactory func(ep *endpoint, w wiring) (dms.Source, error)
 
 // targetFactory turns a target endpoint into an engine target, with a
 // probe for TestConnection.
 type targetFactory func(ep *endpoint, w wiring) (dms.Target, func(ctx context.Context) error, error)
 
-// sourceFactories maps EngineName to how its sources are built.
-func sourceFactories() map[string]sourceFactory {
-	return map[string]sourceFactory{
-		"mysql":   newMySQLSource,
-		"mariadb": newMySQLSource,
-		"aurora":  newMySQLSource,
-		"s3":      newS3Source,
-
-		"postgres":          newPostgresSource,
-		"aurora-postgresql": newPostgresSource,
+// sourceFactories maps EngineName to how its sources are built: S3, then
+// the engines of WithSourceEngine.
+func sourceFactories(engines []SourceEngine) map[string]sourceFactory {
+	m := map[string]sourceFactory{"s3": newS3Source}
+	for _, e := range engines {
+		for _, name := range e.Names {
+			m[name] = func(ep *endpoint, w wiring) (dms.Source, error) {
+				return e.New(SourceEndpoint{Endpoint: ep.ep, Password: ep.password, TaskID: w.taskID, Logger: w.log})
+			}
+		}
 	}
+	return m
+}
+
+// noSourceEngine explains why a source endpoint of engine cannot be
+// tested or replicated from: a database engine the server was not given,
+// or one fakedms has no source for.
+func noSourceEngine(engine, doing string) string {
+	pkg := ""
+	switch engine {
+	case "mysql", "mariadb", "aurora":
+		pkg = "mysqlengine"
+	case "postgres", "aurora-postgresql":
+		pkg = "postgresengine"
+	default:
+		return fmt.Sprintf("fakedms cannot %s a %s source", doing, engine)
+	}
+	return fmt.Sprintf("fakedms has no %s source engine: start the server with fakedms.WithSourceEngine(%s.Source()) from github.com/minidms/minidms/fakedms/%s",
+		engine, pkg, pkg)
 }
 
 // targetFactories maps EngineName to how its targets are built.
@@ -119,36 +176,6 @@ func targetFactories() map[string]targetFactory {
 	return map[string]targetFactory{
 		"kinesis": newKinesisTarget,
 	}
-}
-
-// newMySQLSource reads the connection from the endpoint, MySQLSettings
-// taking precedence (as AWS does when both are given).
-func newMySQLSource(e *endpoint, w wiring) (dms.Source, error) {
-	ep := &e.ep
-	host, port, user, pass := aws.ToString(ep.ServerName), aws.ToInt32(ep.Port), aws.ToString(ep.Username), e.password
-	if s := ep.MySQLSettings; s != nil {
-		host = firstNonEmpty(aws.ToString(s.ServerName), host)
-		if s.Port != nil {
-			port = *s.Port
-		}
-		user = firstNonEmpty(aws.ToString(s.Username), user)
-		pass = firstNonEmpty(aws.ToString(s.Password), pass)
-		if s.SecretsManagerSecretId != nil && host == "" {
-			return nil, fmt.Errorf("endpoint %s: MySqlSettings.SecretsManagerSecretId is not supported by fakedms: give ServerName, Port, Username and Password", aws.ToString(ep.EndpointIdentifier))
-		}
-	}
-	if host == "" {
-		return nil, fmt.Errorf("endpoint %s: no ServerName", aws.ToString(ep.EndpointIdentifier))
-	}
-	if port == 0 {
-		port = 3306
-	}
-	return mysql.New(mysql.Config{
-		Addr:     net.JoinHostPort(host, strconv.Itoa(int(port))),
-		User:     user,
-		Password: pass,
-		Logger:   w.log,
-	}), nil
 }
 
 func newKinesisTarget(e *endpoint, w wiring) (dms.Target, func(ctx context.Context) error, error) {
@@ -168,11 +195,4 @@ func newKinesisTarget(e *endpoint, w wiring) (dms.Target, func(ctx context.Conte
 		return nil
 	}
 	return t, probe, nil
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

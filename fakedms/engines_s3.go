@@ -5,6 +5,7 @@ package fakedms
 // with WithS3Endpoint), and the s3 source factory.
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,7 +112,7 @@ func s3Config(ep *types.Endpoint) s3source.Config {
 		BucketName:              aws.ToString(s.BucketName),
 		BucketFolder:            aws.ToString(s.BucketFolder),
 		CdcPath:                 aws.ToString(s.CdcPath),
-		ExternalTableDefinition: firstNonEmpty(aws.ToString(s.ExternalTableDefinition), aws.ToString(ep.ExternalTableDefinition)),
+		ExternalTableDefinition: cmp.Or(aws.ToString(s.ExternalTableDefinition), aws.ToString(ep.ExternalTableDefinition)),
 		CsvDelimiter:            aws.ToString(s.CsvDelimiter),
 		CsvRowDelimiter:         aws.ToString(s.CsvRowDelimiter),
 		IgnoreHeaderRows:        int(aws.ToInt32(s.IgnoreHeaderRows)),

@@ -11,11 +11,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/mysqlengine"
 )
 
 func Example() {
 	ctx := context.Background()
-	srv := fakedms.NewServer()
+	// The MariaDB source comes with mysqlengine; S3 sources are built in.
+	srv := fakedms.NewServer(fakedms.WithSourceEngine(mysqlengine.Source()))
 	defer srv.Close()
 	client := srv.DMSClient()
 

@@ -30,7 +30,7 @@ func FuzzDMSOperations(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, opIndex uint16, body []byte) {
-		h := fakedms.NewHandler()
+		h := fakedms.NewHandler(withDatabases()...)
 		defer h.Close()
 		op := ops[int(opIndex)%len(ops)]
 		before := inventory(t, h)

@@ -17,14 +17,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/mysqlengine"
+	"github.com/minidms/minidms/fakedms/postgresengine"
 )
 
 // waitLimit bounds every wait of the tests.
 const waitLimit = 30 * time.Second
 
+// withDatabases puts the MySQL and PostgreSQL source engines before opts,
+// as the standalone binary has them.
+func withDatabases(opts ...fakedms.Option) []fakedms.Option {
+	return append([]fakedms.Option{fakedms.WithSourceEngine(mysqlengine.Source()), fakedms.WithSourceEngine(postgresengine.Source())}, opts...)
+}
+
 func newServer(t *testing.T, opts ...fakedms.Option) (*fakedms.Server, *dmsapi.Client) {
 	t.Helper()
-	srv := fakedms.NewServer(opts...)
+	srv := fakedms.NewServer(withDatabases(opts...)...)
 	t.Cleanup(srv.Close)
 	// No retries: a retried call would hide a server-side failure.
 	return srv, srv.DMSClient(func(o *dmsapi.Options) { o.RetryMaxAttempts = 1 })

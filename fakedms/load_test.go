@@ -26,7 +26,7 @@ func TestLoadConcurrentCallsWithRunningTasks(t *testing.T) {
 	dmstest.MySQLExec(t, db, "CREATE TABLE t (id INT PRIMARY KEY)")
 	before := runtime.NumGoroutine()
 	func() {
-		srv := fakedms.NewServer()
+		srv := fakedms.NewServer(withDatabases()...)
 		defer srv.Close()
 		p := &pipeline{srv: srv, c: srv.DMSClient(), db: db, stream: "load"}
 		p.instance = *createInstance(t, p.c, "inst").ReplicationInstanceArn

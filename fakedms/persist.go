@@ -571,7 +571,7 @@ func (h *Handler) restoredSlotLocked(t *task) slotDropper {
 	if src == nil {
 		return nil
 	}
-	newSource, ok := sourceFactories()[aws.ToString(src.ep.EngineName)]
+	newSource, ok := h.sources[aws.ToString(src.ep.EngineName)]
 	if !ok {
 		return nil
 	}

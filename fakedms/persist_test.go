@@ -69,7 +69,7 @@ func describeEverything(t *testing.T, c *dmsapi.Client, arns []string) described
 
 func openServer(t *testing.T, dir string) (*fakedms.Server, *dmsapi.Client) {
 	t.Helper()
-	srv, err := fakedms.OpenServer(fakedms.WithDataDir(dir))
+	srv, err := fakedms.OpenServer(withDatabases(fakedms.WithDataDir(dir))...)
 	require.NoError(t, err)
 	return srv, srv.DMSClient(func(o *dmsapi.Options) { o.RetryMaxAttempts = 1 })
 }
@@ -187,7 +187,7 @@ func TestDataDirRefusesABadFile(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, fakedms.StateFile)
 			require.NoError(t, os.WriteFile(path, []byte(tc.doc), 0o600))
-			h, err := fakedms.Open(fakedms.WithDataDir(dir))
+			h, err := fakedms.Open(withDatabases(fakedms.WithDataDir(dir))...)
 			require.Nil(t, h)
 			require.ErrorContains(t, err, "fakedms: state file "+path+": "+tc.message)
 			require.Panics(t, func() { fakedms.NewServer(fakedms.WithDataDir(dir)) })

@@ -54,6 +54,7 @@ type config struct {
 	secrets         map[string]string // WithCredentials: access key id → secret
 	firstKeyID      string
 	dataDir         string // WithDataDir (persist.go)
+	sourceEngines   []SourceEngine
 }
 
 // Option configures a Handler or Server.
@@ -125,9 +126,10 @@ type Handler struct {
 	// kinesisClient is what Kinesis targets and connection tests use: the
 	// built-in Kinesis in process, or the external endpoint.
 	kinesisClient *kinesis.Client
-	transport     *http.Transport // of the external Kinesis and S3 clients, closed by Close
-	s3            *fakes3.Server  // nil with WithS3Endpoint
-	s3Access      s3Access        // what S3 sources read with (engines_s3.go)
+	transport     *http.Transport          // of the external Kinesis and S3 clients, closed by Close
+	s3            *fakes3.Server           // nil with WithS3Endpoint
+	s3Access      s3Access                 // what S3 sources read with (engines_s3.go)
+	sources       map[string]sourceFactory // by EngineName (engines.go)
 
 	ui *browser.Browser // the resource browser, under browser.Prefix (/_minidms/)
 	// signed verifies signatures before routing (WithCredentials); nil
@@ -168,7 +170,7 @@ func Open(opts ...Option) (*Handler, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	h := &Handler{cfg: cfg, st: newState()}
+	h := &Handler{cfg: cfg, st: newState(), sources: sourceFactories(cfg.sourceEngines)}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.engine = dms.NewEngine(dms.WithLogger(cfg.log), dms.WithClock(cfg.now))
 	creds := credentials.NewStaticCredentialsProvider("fakedms", "fakedms", "")

@@ -107,7 +107,7 @@ func TestErrorInjection(t *testing.T) {
 }
 
 func TestHandlerWithoutListener(t *testing.T) {
-	h := fakedms.NewHandler()
+	h := fakedms.NewHandler(withDatabases()...)
 	defer h.Close()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"EngineName":"kinesis"}`))
@@ -160,7 +160,7 @@ func TestCloseStopsEverything(t *testing.T) {
 	before := runtime.NumGoroutine()
 	func() {
 		p := &pipeline{}
-		srv := fakedms.NewServer()
+		srv := fakedms.NewServer(withDatabases()...)
 		defer srv.Close()
 		p.srv, p.c, p.db = srv, srv.DMSClient(), db
 		p.instance = *createInstance(t, p.c, "inst").ReplicationInstanceArn

@@ -16,7 +16,7 @@ import (
 )
 
 func TestRequireSignature(t *testing.T) {
-	srv := fakedms.NewServer(fakedms.WithCredentials("AKIDEXAMPLE", "right-secret"), fakedms.WithCredentials("AKIDOTHER", "other"))
+	srv := fakedms.NewServer(withDatabases(fakedms.WithCredentials("AKIDEXAMPLE", "right-secret"), fakedms.WithCredentials("AKIDOTHER", "other"))...)
 	t.Cleanup(srv.Close)
 
 	// The server's own clients sign with the first pair.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/mysqlengine"
 )
 
 const waitLimit = 30 * time.Second
@@ -49,7 +50,7 @@ type session struct {
 
 func newSession(t *testing.T, opts ...fakedms.Option) *session {
 	t.Helper()
-	srv := fakedms.NewServer(opts...)
+	srv := fakedms.NewServer(append([]fakedms.Option{fakedms.WithSourceEngine(mysqlengine.Source())}, opts...)...)
 	t.Cleanup(srv.Close)
 	return open(t, srv)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/mysqlengine"
 )
 
 // chromiumPath finds Debian's Chromium (installed by the test environment).
@@ -131,7 +132,7 @@ func TestChromium(t *testing.T) {
 	dmstest.MySQLExec(t, db,
 		"CREATE TABLE fruit (id INT PRIMARY KEY, name VARCHAR(60))",
 		"INSERT INTO fruit VALUES (1, 'apple'), (2, 'pear'), (3, '"+script+"')")
-	srv := fakedms.NewServer()
+	srv := fakedms.NewServer(fakedms.WithSourceEngine(mysqlengine.Source()))
 	t.Cleanup(srv.Close)
 	_, err := srv.KinesisClient().CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("fruit-cdc"), ShardCount: aws.Int32(1)})
 	require.NoError(t, err)

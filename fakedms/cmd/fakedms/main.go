@@ -1,6 +1,8 @@
 // Command fakedms serves the fake AWS DMS API, with the built-in Kinesis
 // and S3 on the same endpoint, for clients outside Go: the AWS CLI, boto3, the
-// JavaScript SDK, Terraform.
+// JavaScript SDK, Terraform. It replicates from MySQL, MariaDB, Aurora
+// MySQL, PostgreSQL and Aurora PostgreSQL endpoints (fakedms/mysqlengine,
+// fakedms/postgresengine) and from CSV files in S3.
 //
 //	go run ./fakedms/cmd/fakedms -addr 127.0.0.1:4566
 //	aws dms describe-account-attributes --endpoint-url http://127.0.0.1:4566
@@ -48,6 +50,8 @@ import (
 	"time"
 
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/mysqlengine"
+	"github.com/minidms/minidms/fakedms/postgresengine"
 )
 
 func main() {
@@ -115,6 +119,7 @@ func run(args []string, getenv func(string) string) error {
 	opts := []fakedms.Option{
 		fakedms.WithRegion(*region), fakedms.WithAccount(*account),
 		fakedms.WithLogger(log), fakedms.WithStateDelay(*stateDelay),
+		fakedms.WithSourceEngine(mysqlengine.Source()), fakedms.WithSourceEngine(postgresengine.Source()),
 	}
 	opts = append(opts, sl.options()...)
 	for _, k := range keys {

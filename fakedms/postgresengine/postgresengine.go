@@ -1,9 +1,25 @@
-package fakedms
-
-// PostgreSQL source endpoints: EngineName postgres and aurora-postgresql
-// become source/postgres sources, one replication slot per task.
+// Package postgresengine gives a fakedms server its PostgreSQL and Aurora
+// PostgreSQL source endpoints (EngineName postgres and aurora-postgresql),
+// read by source/postgres through logical replication:
+//
+//	srv := fakedms.NewServer(fakedms.WithSourceEngine(postgresengine.Source()))
+//
+// An endpoint connects with ServerName, Port, Username, Password and
+// DatabaseName, PostgreSQLSettings' own taking precedence, as AWS does
+// when both are given; of its settings SlotName, PluginName, CaptureDdls,
+// DdlArtifactsSchema, HeartbeatEnable and HeartbeatFrequency (minutes, as
+// on AWS) apply. A task without SlotName reads from the slot "minidms_" +
+// its resource id (the ARN's last segment) in lower case, characters other
+// than a-z, 0-9 and _ made _, at most 63 characters; the publication has
+// the slot's name. Deleting the task drops both (the source's DropSlot),
+// as AWS DMS drops a task's slot.
+//
+// It is a package of its own so that a program using fakedms without a
+// PostgreSQL source does not link pgx and pglogrepl.
+package postgresengine
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -11,31 +27,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/fakedms"
 	"github.com/minidms/minidms/source/postgres"
 )
 
-// newPostgresSource reads the connection from the endpoint,
-// PostgreSQLSettings taking precedence (as AWS does when both are given),
-// and the settings source/postgres honours: SlotName, PluginName,
-// CaptureDdls, DdlArtifactsSchema, HeartbeatEnable and HeartbeatFrequency
-// (minutes, as on AWS). A task without SlotName gets the slot
-// taskSlotName(task id); the publication is named after the slot and,
-// like the slot, dropped when the task is deleted. PluginName is checked
-// by the source: test-decoding and pglogical fail the connection test and
-// the task's start with the source's error.
-func newPostgresSource(e *endpoint, w wiring) (dms.Source, error) {
-	ep := &e.ep
+// Source is the engine of EngineName postgres and aurora-postgresql.
+func Source() fakedms.SourceEngine {
+	return fakedms.SourceEngine{Names: []string{"postgres", "aurora-postgresql"}, New: newSource}
+}
+
+// newSource does no I/O: PluginName is checked by the source, so
+// test-decoding and pglogical fail the connection test and the task's
+// start with the source's error, where AWS would use them.
+func newSource(e fakedms.SourceEndpoint) (dms.Source, error) {
+	ep := &e.Endpoint
 	id := aws.ToString(ep.EndpointIdentifier)
-	host, port, user, pass, db := aws.ToString(ep.ServerName), aws.ToInt32(ep.Port), aws.ToString(ep.Username), e.password, aws.ToString(ep.DatabaseName)
-	cfg := postgres.Config{Logger: w.log}
+	host, port, user, pass, db := aws.ToString(ep.ServerName), aws.ToInt32(ep.Port), aws.ToString(ep.Username), e.Password, aws.ToString(ep.DatabaseName)
+	cfg := postgres.Config{Logger: e.Logger}
 	if s := ep.PostgreSQLSettings; s != nil {
-		host = firstNonEmpty(aws.ToString(s.ServerName), host)
+		host = cmp.Or(aws.ToString(s.ServerName), host)
 		if s.Port != nil {
 			port = *s.Port
 		}
-		user = firstNonEmpty(aws.ToString(s.Username), user)
-		pass = firstNonEmpty(aws.ToString(s.Password), pass)
-		db = firstNonEmpty(aws.ToString(s.DatabaseName), db)
+		user = cmp.Or(aws.ToString(s.Username), user)
+		pass = cmp.Or(aws.ToString(s.Password), pass)
+		db = cmp.Or(aws.ToString(s.DatabaseName), db)
 		if s.SecretsManagerSecretId != nil && host == "" {
 			return nil, fmt.Errorf("endpoint %s: PostgreSqlSettings.SecretsManagerSecretId is not supported by fakedms: give ServerName, Port, Username, Password and DatabaseName", id)
 		}
@@ -57,8 +73,8 @@ func newPostgresSource(e *endpoint, w wiring) (dms.Source, error) {
 	if port < 0 || port > 65535 {
 		return nil, fmt.Errorf("endpoint %s: Port %d is out of range", id, port)
 	}
-	if cfg.SlotName == "" && w.taskID != "" {
-		cfg.SlotName = taskSlotName(w.taskID)
+	if cfg.SlotName == "" && e.TaskID != "" {
+		cfg.SlotName = taskSlotName(e.TaskID)
 	}
 	cfg.Host, cfg.Port, cfg.User, cfg.Password, cfg.Database = host, uint16(port), user, pass, db
 	return postgres.New(cfg), nil
