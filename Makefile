@@ -6,7 +6,8 @@
 # afterwards, so concurrent `make test` runs do not disturb each other.
 # Set TESTENV_DIR to use (and keep) a given directory instead.
 #
-#   make test            start servers, go vet, gofmt check, go test -race, a tiny bench run, stop servers
+#   make test            start servers, time the quickstart's first build, a tiny bench run, go vet,
+#                        gofmt check, go test -race, stop servers
 #   make check           the same checks against whatever is configured (no servers started)
 #   make bench           the benchmark table of the README (examples/bench)
 #   make testenv-start   start the shared test environment (default /tmp/minidms-testenv);
@@ -20,7 +21,7 @@ TESTENV_DIR ?=
 # Not $(MAKE) directly in the test recipe: `make -n test` would then run it.
 SUBMAKE = $(MAKE) --no-print-directory
 
-.PHONY: test check vet fmt-check go-test bench bench-smoke testenv-start testenv-stop testenv-env
+.PHONY: test check vet fmt-check go-test bench bench-smoke quickstart-first-build testenv-start testenv-stop testenv-env
 
 test:
 	@dir='$(TESTENV_DIR)'; created=; \
@@ -29,7 +30,7 @@ test:
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	env_lines=$$($(TESTENV) start "$$dir") || exit; \
 	eval "$$env_lines"; \
-	$(SUBMAKE) bench-smoke check
+	$(SUBMAKE) quickstart-first-build bench-smoke check
 
 check: vet fmt-check go-test
 
@@ -50,6 +51,12 @@ go-test:
 # on the shared test environment (started if needed, left running).
 bench:
 	$(GO) run ./examples/bench
+
+# The README's first command as a clean checkout first runs it: the time of
+# its first build and run (with the standard library cached, and with an
+# empty build cache), and its output.
+quickstart-first-build:
+	@GO='$(GO)' .ci/quickstart-first-build
 
 # Every bench scenario at a tiny size, so CI shows the suite still runs.
 bench-smoke:
