@@ -139,16 +139,18 @@ func (s *Server) cmdPutRecord(body []byte) (smithy.Serializable, error) {
 
 type putRecordsInput struct {
 	streamRef
-	Records []struct {
-		Data            []byte  `json:"Data"`
-		PartitionKey    *string `json:"PartitionKey"`
-		ExplicitHashKey *string `json:"ExplicitHashKey"`
-	} `json:"Records"`
+	Records []putRecordsEntry `json:"Records"`
+}
+
+type putRecordsEntry struct {
+	Data            []byte  `json:"Data"`
+	PartitionKey    *string `json:"PartitionKey"`
+	ExplicitHashKey *string `json:"ExplicitHashKey"`
 }
 
 func (s *Server) cmdPutRecords(body []byte) (smithy.Serializable, error) {
 	var in putRecordsInput
-	if err := decode(body, &in); err != nil {
+	if err := decodePutRecords(body, &in); err != nil {
 		return nil, err
 	}
 	var problems []string
