@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 )
 
 // maxBatch bounds how many changes go to the target in one Write: enough to
@@ -27,6 +28,11 @@ func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (Chang
 	}
 	if len(tables) == 0 && t.cfg.Settings.ErrorBehavior.FailOnNoTablesCaptured {
 		return nil, ErrNoTables
+	}
+	if from == "" && !t.cfg.CdcStartTime.IsZero() {
+		if from, err = t.positionAt(readCtx, t.cfg.CdcStartTime); err != nil {
+			return nil, err
+		}
 	}
 	stream, err := t.openStream(readCtx, from)
 	if err != nil {
@@ -57,6 +63,21 @@ func (t *Task) startCDC(readCtx, writeCtx context.Context, how StartType) (Chang
 		return nil, err
 	}
 	return stream, nil
+}
+
+// positionAt is where CDC from the time at starts: the source's answer,
+// or "now" on a source that cannot look a time up.
+func (t *Task) positionAt(ctx context.Context, at time.Time) (Position, error) {
+	tp, ok := t.cfg.Source.(TimePositioner)
+	if !ok {
+		t.engine.log.Warn("the source cannot find a time in its log: CDC starts from now", "task", t.cfg.ID, "CdcStartTime", at)
+		return "", nil
+	}
+	pos, err := tp.PositionAt(ctx, at)
+	if err != nil {
+		return "", fmt.Errorf("find the CDC start time %s in the source's log: %w", at.UTC().Format(time.RFC3339), err)
+	}
+	return pos, nil
 }
 
 func (t *Task) openStream(ctx context.Context, from Position) (ChangeStream, error) {

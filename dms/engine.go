@@ -60,6 +60,11 @@ type TaskConfig struct {
 	// CdcStartPosition makes a fresh CDC task start at this source position
 	// instead of "now".
 	CdcStartPosition Position
+	// CdcStartTime, without CdcStartPosition, makes a fresh CDC task start
+	// with the first transaction committed at or after it, found by a
+	// source that implements TimePositioner; on another source CDC starts
+	// from now, and a warning is logged.
+	CdcStartTime time.Time
 	// Checkpoint restores a task saved elsewhere: resume-processing
 	// continues after it.
 	Checkpoint Position

@@ -31,6 +31,15 @@ func IsRecoverable(err error) bool {
 	return errors.As(err, &r)
 }
 
+// TimePositioner is implemented by sources that can find in their log
+// where the changes committed at a time begin (source/mysql reads its
+// binary logs' event times); a CDC task's CdcStartTime needs it.
+type TimePositioner interface {
+	// PositionAt returns the position from which Changes delivers the
+	// transactions committed at or after at.
+	PositionAt(ctx context.Context, at time.Time) (Position, error)
+}
+
 // StartPositioner is implemented by change streams that know where they
 // started; the engine checkpoints it, so that a stream opened "from now"
 // and lost before its first change reopens where it began.

@@ -1,11 +1,9 @@
 package fakedms
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/mapping"
 	"github.com/minidms/minidms/target/memory"
 )
@@ -32,24 +31,6 @@ func (s *droppingSource) DropSlot(context.Context) error {
 	return s.err
 }
 
-// syncBuffer is a log sink safe for concurrent writes and reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestDeleteTaskDropsSlot(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -63,7 +44,7 @@ func TestDeleteTaskDropsSlot(t *testing.T) {
 		{"never started: nothing to drop", nil, false, 0, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs dmstest.LogBuffer
 			h := NewHandler(WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 			defer h.Close()
 			src := &droppingSource{err: tc.err}

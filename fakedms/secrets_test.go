@@ -1,12 +1,10 @@
 package fakedms_test
 
 import (
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,32 +13,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 	"github.com/stretchr/testify/require"
 
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/fakedms"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // Endpoint passwords never come back from the API, never reach the log
 // (at debug level), and never show on the resource browser's pages.
 func TestPasswordsNeverLeave(t *testing.T) {
 	const secret = "Pa55-secret-Zz"
-	logs := &syncBuffer{}
+	logs := &dmstest.LogBuffer{}
 	srv, c := newServer(t, fakedms.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
 

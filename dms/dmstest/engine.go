@@ -1,6 +1,7 @@
 package dmstest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -143,4 +144,24 @@ func Next(t testing.TB, cs dms.ChangeStream) dms.Change {
 		}
 	}
 	return c
+}
+
+// LogBuffer is a log sink that a logger's goroutines write to while a
+// test reads it: slog.New(slog.NewTextHandler(&buf, nil)).
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String is everything logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

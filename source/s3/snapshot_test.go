@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/source/s3"
 )
 
@@ -224,7 +225,7 @@ func TestFullLoadStopsAtUnreadableRecord(t *testing.T) {
 			fake := NewFakeS3(t, "bucket")
 			put(t, fake, "sourceData/hr/employee/invalid.csv", tt.invalid)
 			put(t, fake, "sourceData/hr/employee/valid-file.csv", "101,Test,Smith,2015-10-08,Dallas")
-			var logs syncBuffer
+			var logs dmstest.LogBuffer
 			src := newSource(t, fake, func(c *s3.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 			require.Equal(t, tt.want, load(t, src, "hr", "employee"))
 			require.Contains(t, logs.String(), `level=WARN msg="s3 source: full load of table stopped at a record it cannot read" table=hr.employee key=sourceData/hr/employee/invalid.csv record=`+tt.record+` reason="`+tt.reason+`"`)

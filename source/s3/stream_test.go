@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms"
+	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/mapping"
 	"github.com/minidms/minidms/source/s3"
 )
@@ -141,7 +142,7 @@ func TestChangesMalformedRecords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := NewFakeS3(t, "bucket")
-			var logs syncBuffer
+			var logs dmstest.LogBuffer
 			src := newSource(t, fake, func(c *s3.Config) {
 				c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 			})
@@ -189,7 +190,7 @@ func ids(cs []dms.Change) []int64 {
 // is skipped, as on AWS.
 func TestChangesOutOfOrderFiles(t *testing.T) {
 	fake := NewFakeS3(t, "bucket")
-	var logs syncBuffer
+	var logs dmstest.LogBuffer
 	src := newSource(t, fake, func(c *s3.Config) { c.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	cs := openStream(t, src, "")
 	// Uploaded before the stream first lists, in reverse order.
@@ -400,24 +401,6 @@ func TestChangesDefaultPollInterval(t *testing.T) {
 	require.Less(t, time.Since(start), time.Second)
 }
 
-// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // vanishingClient answers GetObject of the keys in gone with NoSuchKey, as
 // S3 does for an object deleted after it was listed, and records the
 // ExpectedBucketOwner of every request.
@@ -456,7 +439,7 @@ func TestVanishedObjects(t *testing.T) {
 		"sourceData/hr/department/LOAD001.csv": true,
 		cdcDir + "a.csv":                       true,
 	}}
-	var logs syncBuffer
+	var logs dmstest.LogBuffer
 	src := newSource(t, fake, func(c *s3.Config) {
 		c.Client = client
 		c.ExpectedBucketOwner = "123456789012"
