@@ -128,8 +128,32 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 	defer cancelRead()
 
 	batch := make([]Change, 0, maxBatch)
-	for c := range changes {
-		batch = append(batch[:0], c)
+	// add appends c to the batch unless a table reload already loaded it.
+	add := func(c Change) error {
+		held, err := t.heldBack(c)
+		if err == nil && !held {
+			batch = append(batch, c)
+		}
+		return err
+	}
+	for {
+		var c Change
+		var ok bool
+		select {
+		case c, ok = <-changes:
+		case <-t.reloadAsked:
+			if err := t.reload(readCtx, writeCtx); err != nil {
+				return err
+			}
+			continue
+		}
+		if !ok {
+			break
+		}
+		batch = batch[:0]
+		if err := add(c); err != nil {
+			return err
+		}
 	fill:
 		for len(batch) < maxBatch {
 			select {
@@ -137,10 +161,15 @@ func (t *Task) streamChanges(readCtx, writeCtx context.Context, stream ChangeStr
 				if !ok {
 					break fill
 				}
-				batch = append(batch, c)
+				if err := add(c); err != nil {
+					return err
+				}
 			default:
 				break fill
 			}
+		}
+		if len(batch) == 0 {
+			continue
 		}
 		n, atCommitTime := t.stop.cut(batch)
 		if n > 0 {

@@ -57,4 +57,13 @@
 // table: its new snapshot is later than the one the finished tables came
 // from, and CDC continues from the new one. Errors in the full-load phase
 // are not retried: the task fails, and resume-processing reloads.
+//
+// Task.ReloadTables reloads tables while CDC runs, as the DMS API's
+// ReloadTables: between two batches of changes the engine opens a new
+// snapshot, writes the table's drop-table and create-table (as
+// TargetTablePrepMode says) and its rows, and then holds back the table's
+// changes that the snapshot already holds, which the stream may still
+// deliver, so the reload neither loses nor repeats a change. It needs
+// snapshots that can place a change (CoveringSnapshot: source/mysql's);
+// on other sources the request is logged and the tables stay as they are.
 package dms

@@ -106,7 +106,9 @@ func (t *Task) sortForLoad(tables []*TableDef) {
 }
 
 // loadTable streams one table to the target in batches of CommitRate rows,
-// so memory holds at most one batch whatever the table's size.
+// so memory holds at most one batch whatever the table's size. total is
+// the number of tables of the full load; 0 for a reload (reload.go), which
+// leaves the task's table counts alone.
 func (t *Task) loadTable(readCtx, writeCtx context.Context, snap Snapshot, def *TableDef, total int) error {
 	id := def.ID()
 	t.update(func() {
@@ -114,6 +116,10 @@ func (t *Task) loadTable(readCtx, writeCtx context.Context, snap Snapshot, def *
 		ts.TableState = TableStateFullLoad
 		ts.FullLoadStartTime = t.engine.now()
 		ts.FullLoadRows = 0
+		if total == 0 {
+			ts.TableState, ts.FullLoadReloaded = TableStateReloading, true
+			return
+		}
 		t.status.Stats.TablesQueued--
 		t.status.Stats.TablesLoading++
 	})
@@ -159,6 +165,9 @@ func (t *Task) loadTable(readCtx, writeCtx context.Context, snap Snapshot, def *
 		ts := t.tables[id]
 		ts.TableState = TableStateCompleted
 		ts.FullLoadEndTime = t.engine.now()
+		if total == 0 {
+			return
+		}
 		st := &t.status.Stats
 		st.TablesLoading--
 		st.TablesLoaded++

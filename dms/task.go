@@ -38,18 +38,26 @@ type Task struct {
 	stopRead context.CancelFunc
 	abort    context.CancelFunc
 	done     chan struct{}
+
+	// reloads are the tables ReloadTables asked for, reloadAsked its
+	// signal to the change stream's writer; cuts, the writer's own, hold
+	// back the changes reloads already loaded (reload.go).
+	reloads     []TableID
+	reloadAsked chan struct{}
+	cuts        []reloadCut
 }
 
 func newTask(e *Engine, cfg TaskConfig) *Task {
 	xf := newTransformer(cfg, e.now, e.log)
 	return &Task{
-		engine:  e,
-		cfg:     cfg,
-		status:  TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
-		tables:  map[TableID]*TableStatistics{},
-		changed: make(chan struct{}),
-		xf:      xf,
-		objects: newObjectMapper(cfg.Mapping, xf),
+		engine:      e,
+		cfg:         cfg,
+		status:      TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
+		tables:      map[TableID]*TableStatistics{},
+		changed:     make(chan struct{}),
+		reloadAsked: make(chan struct{}, 1),
+		xf:          xf,
+		objects:     newObjectMapper(cfg.Mapping, xf),
 	}
 }
 
@@ -137,15 +145,24 @@ func (t *Task) Start(ctx context.Context, how StartType) error {
 	case StartReplication:
 		t.tables = map[TableID]*TableStatistics{}
 		t.loadDone = false
+		t.cuts = nil
 		t.status.Checkpoint = t.cfg.CdcStartPosition
 		t.status.Stats = TaskStats{FreshStartDate: now}
 	case ReloadTarget:
 		t.tables = map[TableID]*TableStatistics{}
 		t.loadDone = false
+		t.cuts = nil
 		t.status.Stats = TaskStats{FreshStartDate: t.status.Stats.FreshStartDate}
 	}
 	if t.status.Stats.FreshStartDate.IsZero() {
 		t.status.Stats.FreshStartDate = now
+	}
+	// A reload asked for during the previous run and not done by its end
+	// is forgotten, as the run that was to carry it out.
+	t.reloads = nil
+	select {
+	case <-t.reloadAsked:
+	default:
 	}
 	t.status.Status = StatusStarting
 	t.status.StopReason = ""

@@ -187,9 +187,9 @@ func (h *Handler) reloadReplicationTables(_ context.Context, in *dmsapi.ReloadRe
 	if name, ok := unselected(rc.t, in.TablesToReload); ok {
 		return nil, invalidParam("Table %s is not part of replication config %s", name, rc.t.identifier)
 	}
-	// As ReloadTables: checked and acknowledged; the engine cannot reload
-	// single tables yet.
-	h.cfg.log.Warn("fakedms: ReloadReplicationTables is acknowledged but not carried out", "config", rc.t.identifier)
+	if err := h.reload(rc.run.engine, rc.t.identifier, in.TablesToReload, in.ReloadOption); err != nil {
+		return nil, err
+	}
 	return &dmsapi.ReloadReplicationTablesOutput{ReplicationConfigArn: aws.String(rc.arn)}, nil
 }
 

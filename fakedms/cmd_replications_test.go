@@ -97,6 +97,10 @@ func TestReplicationStatusSequence(t *testing.T) {
 		ReplicationConfigArn: &arn, TablesToReload: []types.TableToReload{{SchemaName: aws.String(s), TableName: aws.String("items")}},
 	})
 	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		st := replicationStats(t, c, arn)
+		return len(st) == 1 && aws.ToBool(st[0].FullLoadReloaded) && *st[0].TableState == "Table completed" && st[0].FullLoadRows == 1
+	}, waitLimit, 5*time.Millisecond, "the reload of items")
 	_, err = c.ModifyReplicationConfig(ctx(t), &dmsapi.ModifyReplicationConfigInput{ReplicationConfigArn: &arn, ReplicationType: types.MigrationTypeValueFullLoad})
 	requireAPIError(t, err, "InvalidResourceStateFault", "Replication Config cdc can be modified only when its replication is created, stopped or failed; it is running")
 

@@ -500,26 +500,25 @@ func (h *Handler) deleteReplicationTaskLocked(now time.Time, in *dmsapi.DeleteRe
 	return &dmsapi.DeleteReplicationTaskOutput{ReplicationTask: view}, drop, nil
 }
 
-// startPosition turns a CdcStartPosition or CdcStartTime into the engine
-// position a CDC start reads from. A time (or a position given as a date)
-// starts from now: the sources cannot yet look a time up in their log.
-func (h *Handler) startPosition(pos *string, at *time.Time) dms.Position {
+// cdcStart turns a CdcStartPosition or CdcStartTime into where a CDC
+// start reads from: a source position, or a time the source looks up in
+// its log (a CdcStartPosition given as a date is one, in UTC as on AWS).
+func cdcStart(pos *string, at *time.Time) (dms.Position, time.Time) {
 	if pos == nil || *pos == "" {
 		if at != nil {
-			h.cfg.log.Warn("fakedms: CdcStartTime is not supported by the sources; CDC starts from now", "CdcStartTime", at)
+			return "", *at
 		}
-		return ""
+		return "", time.Time{}
 	}
 	if p, ok := parseCheckpoint(*pos); ok {
-		return p
+		return p, time.Time{}
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05", "2006-01-02 15:04:05", time.RFC3339} {
-		if _, err := time.Parse(layout, *pos); err == nil {
-			h.cfg.log.Warn("fakedms: a date as CdcStartPosition is not supported by the sources; CDC starts from now", "CdcStartPosition", *pos)
-			return ""
+		if t, err := time.Parse(layout, *pos); err == nil {
+			return "", t
 		}
 	}
-	return dms.Position(*pos)
+	return dms.Position(*pos), time.Time{}
 }
 
 func (h *Handler) wiring() wiring {
@@ -558,6 +557,7 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 		}
 		t.engine = nil
 	}
+	startPos, startTime := cdcStart(t.cdcStartPosition, t.cdcStartTime)
 	et, err := h.engine.NewTask(dms.TaskConfig{
 		ID:               t.id,
 		Source:           source,
@@ -565,7 +565,8 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 		Mapping:          t.mappings,
 		MigrationType:    t.engineMigrationType(how), // the same strings, but see persist.go
 		Settings:         t.settings,
-		CdcStartPosition: h.startPosition(t.cdcStartPosition, t.cdcStartTime),
+		CdcStartPosition: startPos,
+		CdcStartTime:     startTime,
 		CdcStopPosition:  aws.ToString(t.cdcStopPosition),
 		Checkpoint:       resumeFrom,
 	})
@@ -649,8 +650,9 @@ func (h *Handler) launchLocked(t *task, st dms.TaskStatus, how dms.StartType, cd
 		t.cdcStopPosition = cdcStopPosition
 	}
 	if t.engine == nil || t.dirty || h.endpointChangedLocked(t) || t.loadForgotten(how) {
+		// A start point given with this call replaces the checkpoint.
 		resumeFrom := st.Checkpoint
-		if p := h.startPosition(cdcStartPosition, nil); p != "" {
+		if p, at := cdcStart(cdcStartPosition, cdcStartTime); p != "" || !at.IsZero() {
 			resumeFrom = p
 		}
 		if err := h.buildLocked(t, resumeFrom, how); err != nil {
@@ -772,8 +774,31 @@ func (h *Handler) reloadTables(_ context.Context, in *dmsapi.ReloadTablesInput) 
 	if name, ok := unselected(t, in.TablesToReload); ok {
 		return nil, invalidParam("Table %s is not part of replication task %s", name, t.identifier)
 	}
-	// The engine cannot reload single tables yet: the call is checked and
-	// acknowledged, and the README says so.
-	h.cfg.log.Warn("fakedms: ReloadTables is acknowledged but not carried out", "task", t.identifier)
+	if err := h.reload(t.engine, t.identifier, in.TablesToReload, in.ReloadOption); err != nil {
+		return nil, err
+	}
 	return &dmsapi.ReloadTablesOutput{ReplicationTaskArn: aws.String(t.arn)}, nil
+}
+
+// reload has a running engine task reload tables (ReloadTables,
+// ReloadReplicationTables). validate-only is acknowledged only: fakedms
+// validates no data. So is a reload the engine cannot do (a full-load
+// task; a source whose snapshots cannot place a change, which the engine
+// logs when it comes to it).
+func (h *Handler) reload(et *dms.Task, identifier string, tables []types.TableToReload, option types.ReloadOptionValue) error {
+	if option == types.ReloadOptionValueValidateOnly {
+		h.cfg.log.Warn("fakedms: ReloadOption validate-only is acknowledged but not carried out: fakedms validates no data", "task", identifier)
+		return nil
+	}
+	ids := make([]dms.TableID, 0, len(tables))
+	for _, tbl := range tables {
+		ids = append(ids, dms.TableID{Schema: aws.ToString(tbl.SchemaName), Table: aws.ToString(tbl.TableName)})
+	}
+	switch err := et.ReloadTables(ids); {
+	case errors.Is(err, dms.ErrReloadUnsupported):
+		h.cfg.log.Warn("fakedms: reload acknowledged but not carried out", "task", identifier, "err", err)
+	case err != nil:
+		return invalidState("Replication task %s is not running: %v", identifier, err)
+	}
+	return nil
 }

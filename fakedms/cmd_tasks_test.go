@@ -2,6 +2,7 @@ package fakedms_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dmsapi "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
+	"github.com/go-mysql-org/go-mysql/client"
 	"github.com/stretchr/testify/require"
 
 	"github.com/minidms/minidms/dms/dmstest"
@@ -161,11 +163,7 @@ func TestCDCTaskStartStopResume(t *testing.T) {
 	recs := waitRecords(t, p, 5)
 	require.Contains(t, string(recs[4].Data), `"before":	{`)
 
-	// ReloadTables is checked and acknowledged.
-	reload, err := p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn),
-		TablesToReload: []types.TableToReload{{SchemaName: aws.String(p.db.Database), TableName: aws.String("t")}}})
-	require.NoError(t, err)
-	require.Equal(t, arn, *reload.ReplicationTaskArn)
+	// ReloadTables checks the tables (TestReloadTables reloads).
 	_, err = p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn),
 		TablesToReload: []types.TableToReload{{SchemaName: aws.String(p.db.Database), TableName: aws.String("other")}}})
 	requireAPIError(t, err, "InvalidParameterValueException", "Table "+p.db.Database+".other is not part of replication task cdc")
@@ -423,4 +421,112 @@ func TestFullLoadAndCDCTask(t *testing.T) {
 	require.Equal(t, int64(1), stats.TableStatistics[0].FullLoadRows)
 	require.Equal(t, int64(1), stats.TableStatistics[0].Inserts)
 	require.Len(t, p.srv.Kinesis().Records(p.stream), 5)
+}
+
+// TestCDCFromStartTime: a cdc task with CdcStartTime starts with the first
+// transaction committed in or after that second, found in MariaDB's
+// binary log, not from now.
+func TestCDCFromStartTime(t *testing.T) {
+	p := newPipeline(t, nil)
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1, 'before')")
+	cn, err := client.Connect(p.db.Addr, p.db.User, p.db.Password, p.db.Database)
+	require.NoError(t, err)
+	defer cn.Close()
+	serverSecond := func() int64 {
+		r, err := cn.Execute("SELECT UNIX_TIMESTAMP()")
+		require.NoError(t, err)
+		n, err := r.GetIntByName(0, "UNIX_TIMESTAMP()")
+		require.NoError(t, err)
+		return n
+	}
+	at := serverSecond() + 1 // binlog times have whole seconds
+	require.Eventually(t, func() bool { return serverSecond() >= at }, waitLimit, 20*time.Millisecond)
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (2, 'after')")
+
+	out, err := p.c.CreateReplicationTask(ctx(t), &dmsapi.CreateReplicationTaskInput{
+		ReplicationTaskIdentifier: aws.String("from-time"), MigrationType: types.MigrationTypeValueCdc,
+		ReplicationInstanceArn: aws.String(p.instance), SourceEndpointArn: aws.String(p.source), TargetEndpointArn: aws.String(p.target),
+		TableMappings: aws.String(selectTables(p.db.Database, "t")), CdcStartTime: aws.Time(time.Unix(at, 0)),
+	})
+	require.NoError(t, err)
+	arn := *out.ReplicationTask.ReplicationTaskArn
+	p.waitReady(t, arn)
+	p.start(t, arn, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitRunning(t, arn)
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (3, 'later')")
+
+	var got []string
+	for _, r := range waitRecords(t, p, 4) {
+		var doc struct {
+			Data     map[string]any `json:"data"`
+			Metadata map[string]any `json:"metadata"`
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &doc))
+		got = append(got, fmt.Sprint(doc.Metadata["operation"], " ", doc.Metadata["table-name"], " ", doc.Data["v"]))
+	}
+	require.Equal(t, []string{"create-table awsdms_apply_exceptions <nil>", "create-table t <nil>", "insert t after", "insert t later"}, got)
+	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	p.waitStopped(t, arn)
+	require.Len(t, p.srv.Kinesis().Records(p.stream), 4)
+}
+
+// TestReloadTables reloads a table of a running full-load-and-cdc task:
+// drop-table, create-table and a load of its current rows on the stream,
+// then the changes after the reload, each once; the other table is left
+// alone. validate-only is acknowledged and changes nothing.
+func TestReloadTables(t *testing.T) {
+	p := newPipeline(t, nil)
+	s := p.db.Database
+	dmstest.MySQLExec(t, p.db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+		"CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (1)")
+	arn := *p.createTask(t, "reload", types.MigrationTypeValueFullLoadAndCdc, selectTables(s, "%"), "").ReplicationTaskArn
+	p.waitReady(t, arn)
+	p.start(t, arn, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitRunning(t, arn)
+	waitRecords(t, p, 8) // apply exceptions, 2 drops, 2 creates, 3 loads
+	dmstest.MySQLExec(t, p.db, "UPDATE t SET v = 'z' WHERE id = 1")
+	waitRecords(t, p, 9)
+
+	table := []types.TableToReload{{SchemaName: aws.String(s), TableName: aws.String("t")}}
+	_, err := p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn), TablesToReload: table, ReloadOption: types.ReloadOptionValueValidateOnly})
+	require.NoError(t, err)
+	out, err := p.c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn), TablesToReload: table})
+	require.NoError(t, err)
+	require.Equal(t, arn, *out.ReplicationTaskArn)
+	waitRecords(t, p, 13)
+	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (3, 'c')")
+	recs := waitRecords(t, p, 14)
+
+	var got []string
+	for _, r := range recs[8:] {
+		var doc struct {
+			Data     map[string]any `json:"data"`
+			Metadata map[string]any `json:"metadata"`
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &doc))
+		got = append(got, fmt.Sprint(doc.Metadata["operation"], " ", doc.Metadata["table-name"], " ", doc.Data["id"], " ", doc.Data["v"]))
+	}
+	require.Equal(t, []string{"update t 1 z", "drop-table t <nil> <nil>", "create-table t <nil> <nil>", "load t 1 z", "load t 2 b", "insert t 3 c"}, got)
+
+	stats, err := p.c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.Len(t, stats.TableStatistics, 2)
+	for _, st := range stats.TableStatistics {
+		switch *st.TableName {
+		case "t":
+			require.True(t, *st.FullLoadReloaded)
+			require.Equal(t, int64(2), st.FullLoadRows)
+			require.Equal(t, int64(1), st.Inserts)
+			require.Equal(t, int64(1), st.Updates)
+		case "u":
+			require.False(t, *st.FullLoadReloaded)
+			require.Equal(t, int64(1), st.FullLoadRows)
+		}
+		require.Equal(t, "Table completed", *st.TableState)
+	}
+	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	p.waitStopped(t, arn)
+	require.Len(t, p.srv.Kinesis().Records(p.stream), 14)
 }

@@ -57,9 +57,11 @@
 // never ran starts it. RecoveryCheckpoint wraps the engine's source
 // position as checkpoint:V1#1#<position>#0#0#*#0#0, and a CdcStartPosition
 // in that form, or a native position (mysql-bin.000002:4), is where CDC
-// starts. CdcStartTime, and a date given as CdcStartPosition, start CDC
-// from now: the sources cannot look a time up in their log yet (a warning
-// is logged).
+// starts. CdcStartTime, and a date given as CdcStartPosition (UTC), start
+// CDC with the first transaction committed at or after that second: a
+// MySQL or MariaDB source finds it in its binary logs (the oldest still on
+// the server, when the time is older); PostgreSQL and S3 sources cannot
+// look a time up and start from now, with a warning logged.
 //
 // The engine task is built at the first start, from the endpoints as they
 // are then, and built again at a start after ModifyReplicationTask or

@@ -69,12 +69,25 @@ func TestCheckpoints(t *testing.T) {
 		require.False(t, ok, bad)
 	}
 
-	h := NewHandler()
-	defer h.Close()
-	require.Equal(t, dms.Position("mysql-bin.000024:373"), h.startPosition(aws.String("mysql-bin.000024:373"), nil))
-	require.Equal(t, pos, h.startPosition(aws.String(cp), nil))
-	require.Equal(t, dms.Position(""), h.startPosition(aws.String("2018-03-08T12:12:12"), nil), "a date starts from now")
-	require.Equal(t, dms.Position(""), h.startPosition(nil, aws.Time(time.Now())), "a time starts from now")
+	at := time.Date(2018, 3, 8, 12, 12, 12, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		pos     *string
+		at      *time.Time
+		wantPos dms.Position
+		wantAt  time.Time
+	}{
+		{"native position", aws.String("mysql-bin.000024:373"), nil, "mysql-bin.000024:373", time.Time{}},
+		{"checkpoint", aws.String(cp), nil, pos, time.Time{}},
+		{"date as position", aws.String("2018-03-08T12:12:12"), nil, "", at},
+		{"date with a space", aws.String("2018-03-08 12:12:12"), nil, "", at},
+		{"CdcStartTime", nil, aws.Time(at), "", at},
+		{"neither", nil, nil, "", time.Time{}},
+	} {
+		gotPos, gotAt := cdcStart(tc.pos, tc.at)
+		require.Equal(t, tc.wantPos, gotPos, tc.name)
+		require.True(t, tc.wantAt.Equal(gotAt), "%s: %v", tc.name, gotAt)
+	}
 }
 
 func TestPage(t *testing.T) {
