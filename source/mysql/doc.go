@@ -110,6 +110,23 @@
 // GTIDs either); on MariaDB the GTID event only marks where a transaction
 // starts. A position in a binlog file the server has purged is an error.
 //
+// # Start time
+//
+// PositionAt (dms.TimePositioner, for a task's CdcStartTime) finds the
+// between-transactions position of the first transaction in binlog order
+// whose time, truncated to the second as binlog times are, is at or after
+// the time asked for: the time the stream reports as that transaction's
+// CommitTime, so Changes from the answer delivers it first and the first
+// change has CommitTime >= the time. A time later than every transaction
+// gives the current end of the binary log; a time before the oldest binary
+// log on the server was created gives that log's start (file:4), everything
+// the server still has. The binary logs are told apart by their creation
+// times (each one's format description event, found by binary search with
+// short binlog dumps), and the log from the newest one created before the
+// time is read forward, across rotations, to the end the log had when the
+// call began: a scan of up to one file (max_binlog_size) plus what follows,
+// about half a second per 250 MB on a local MariaDB.
+//
 // # Snapshot
 //
 // MariaDB: START TRANSACTION WITH CONSISTENT SNAPSHOT, then the

@@ -102,6 +102,19 @@ func (s *Source) addr() string {
 	return a
 }
 
+// hostPort splits the address for a binlog connection.
+func (s *Source) hostPort() (string, uint16, error) {
+	host, portStr, err := net.SplitHostPort(s.addr())
+	if err != nil {
+		return "", 0, fmt.Errorf("mysql source: binlog connection needs host:port, not %q: %w", s.addr(), err)
+	}
+	port, err := strconv.ParseUint(portStr, 10, 16)
+	if err != nil {
+		return "", 0, fmt.Errorf("mysql source: port of %q: %w", s.addr(), err)
+	}
+	return host, uint16(port), nil
+}
+
 // unwrapTrace removes the pingcap/errors wrapper go-mysql puts around
 // errors, so errors.Is and errors.As see the cause.
 func unwrapTrace(err error) error {

@@ -150,13 +150,9 @@ func (s *Source) Changes(ctx context.Context, from dms.Position, sel dms.TableSe
 
 func (st *stream) start(at position) error {
 	s := st.src
-	host, portStr, err := net.SplitHostPort(s.addr())
+	host, port, err := s.hostPort()
 	if err != nil {
-		return fmt.Errorf("mysql source: binlog connection needs host:port, not %q: %w", s.addr(), err)
-	}
-	port, err := strconv.ParseUint(portStr, 10, 16)
-	if err != nil {
-		return fmt.Errorf("mysql source: port of %q: %w", s.addr(), err)
+		return err
 	}
 	id := s.cfg.ServerID
 	if id == 0 {
@@ -166,7 +162,7 @@ func (st *stream) start(at position) error {
 		ServerID:                id,
 		Flavor:                  st.flavor,
 		Host:                    host,
-		Port:                    uint16(port),
+		Port:                    port,
 		User:                    s.cfg.User,
 		Password:                s.cfg.Password,
 		Charset:                 "utf8mb4",
@@ -279,7 +275,7 @@ func (st *stream) handle(ctx context.Context, ev *replication.BinlogEvent) error
 		evEnd = h.LogPos
 		evStart = h.LogPos - h.EventSize
 	}
-	at := time.Unix(int64(h.Timestamp), 0).UTC()
+	at := eventTime(ev)
 	switch e := ev.Event.(type) {
 	case *replication.RotateEvent:
 		st.file = string(e.NextLogName)
@@ -288,9 +284,6 @@ func (st *stream) handle(ctx context.Context, ev *replication.BinlogEvent) error
 		// time; without FL_STANDALONE the group ends with XID or COMMIT.
 		st.begin(evStart, at, !e.IsStandalone())
 	case *replication.GTIDEvent:
-		if e.ImmediateCommitTimestamp > 0 {
-			at = time.UnixMicro(int64(e.ImmediateCommitTimestamp)).UTC().Truncate(time.Second)
-		}
 		st.begin(evStart, at, false)
 	case *replication.QueryEvent:
 		return st.handleQuery(ctx, evStart, evEnd, at, e)
@@ -306,6 +299,17 @@ func (st *stream) handle(ctx context.Context, ev *replication.BinlogEvent) error
 		return fmt.Errorf("mysql source %s: compressed binlog transaction in %s at %d: binlog transaction compression is not supported: set binlog_transaction_compression=OFF", st.src.addr(), st.file, evStart)
 	}
 	return nil
+}
+
+// eventTime is the time of an event, in UTC with second precision: its
+// header's timestamp, or MySQL 8's immediate_commit_timestamp of a GTID
+// event. It is the commit time of the transaction the event opens (begin,
+// ensureTxn), and PositionAt compares the same time.
+func eventTime(ev *replication.BinlogEvent) time.Time {
+	if e, ok := ev.Event.(*replication.GTIDEvent); ok && e.ImmediateCommitTimestamp > 0 {
+		return time.UnixMicro(int64(e.ImmediateCommitTimestamp)).UTC().Truncate(time.Second)
+	}
+	return time.Unix(int64(ev.Header.Timestamp), 0).UTC()
 }
 
 // begin opens a transaction starting at pos in the current file.
