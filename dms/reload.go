@@ -18,6 +18,14 @@ type CoveringSnapshot interface {
 	Covers(pos Position) (bool, error)
 }
 
+// ReloadSnapshotter is implemented by sources whose Snapshot cannot be
+// opened while their change stream runs (source/postgres's creates the
+// task's replication slot, which the stream holds); a reload opens this
+// view instead.
+type ReloadSnapshotter interface {
+	ReloadSnapshot(ctx context.Context) (CoveringSnapshot, error)
+}
+
 // ErrReloadUnsupported is returned by ReloadTables for a task whose source
 // snapshots are not CoveringSnapshots, or that does not replicate changes.
 var ErrReloadUnsupported = errors.New("the source cannot reload tables while changes are replicated")
@@ -74,7 +82,13 @@ func (t *Task) reload(readCtx, writeCtx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	snap, err := t.cfg.Source.Snapshot(readCtx)
+	var snap Snapshot
+	var err error
+	if rs, ok := t.cfg.Source.(ReloadSnapshotter); ok {
+		snap, err = rs.ReloadSnapshot(readCtx)
+	} else {
+		snap, err = t.cfg.Source.Snapshot(readCtx)
+	}
 	if err != nil {
 		return fmt.Errorf("reload tables: open source snapshot: %w", err)
 	}
