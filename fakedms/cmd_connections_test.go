@@ -110,15 +110,7 @@ func TestEngineWithoutTarget(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.Equal(t, "PostgreSQL", *pg.Endpoint.EngineDisplayName)
-	_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: pg.Endpoint.EndpointArn, ReplicationInstanceArn: aws.String(inst)})
-	require.NoError(t, err)
-	var conn types.Connection
-	require.Eventually(t, func() bool {
-		out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
-		require.NoError(t, err)
-		conn = out.Connections[0]
-		return *conn.Status != "testing"
-	}, waitLimit, 10*time.Millisecond)
+	conn := testOnlyConnection(t, c, *pg.Endpoint.EndpointArn, inst)
 	require.Equal(t, "failed", *conn.Status)
 	require.Equal(t, "fakedms cannot connect to a postgres target", *conn.LastFailureMessage)
 
@@ -155,15 +147,7 @@ func TestDatabaseSourceWithoutEngine(t *testing.T) {
 				EngineName: aws.String(tc.engine), ServerName: aws.String("127.0.0.1"), Port: aws.Int32(closedPort(t)), DatabaseName: aws.String("db"),
 			})
 			require.NoError(t, err)
-			_, err = c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: src.Endpoint.EndpointArn, ReplicationInstanceArn: aws.String(inst)})
-			require.NoError(t, err)
-			var conn types.Connection
-			require.Eventually(t, func() bool {
-				out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
-				require.NoError(t, err)
-				conn = out.Connections[0]
-				return *conn.Status != "testing"
-			}, waitLimit, 10*time.Millisecond)
+			conn := testOnlyConnection(t, c, *src.Endpoint.EndpointArn, inst)
 			require.Equal(t, "failed", *conn.Status)
 			require.Equal(t, tc.message, *conn.LastFailureMessage)
 
@@ -177,4 +161,20 @@ func TestDatabaseSourceWithoutEngine(t *testing.T) {
 			requireAPIError(t, err, "InvalidParameterValueException", tc.message)
 		})
 	}
+}
+
+// testOnlyConnection tests the connection of a server's only endpoint and
+// returns it once tested.
+func testOnlyConnection(t *testing.T, c *dmsapi.Client, endpoint, instance string) types.Connection {
+	t.Helper()
+	_, err := c.TestConnection(ctx(t), &dmsapi.TestConnectionInput{EndpointArn: aws.String(endpoint), ReplicationInstanceArn: aws.String(instance)})
+	require.NoError(t, err)
+	var conn types.Connection
+	require.Eventually(t, func() bool {
+		out, err := c.DescribeConnections(ctx(t), &dmsapi.DescribeConnectionsInput{})
+		require.NoError(t, err)
+		conn = out.Connections[0]
+		return *conn.Status != "testing"
+	}, waitLimit, 10*time.Millisecond)
+	return conn
 }
