@@ -68,6 +68,11 @@ type TaskConfig struct {
 	// Checkpoint restores a task saved elsewhere: resume-processing
 	// continues after it.
 	Checkpoint Position
+	// Stats and Tables restore, with Checkpoint, the statistics of a task
+	// saved elsewhere: a resume-processing start goes on counting from
+	// them (start-replication and reload-target start from zero).
+	Stats  TaskStats
+	Tables []TableStatistics
 	// CdcStopPosition stops CDC as the DMS API's CdcStopPosition does:
 	// "commit_time:2018-02-09T12:12:12" stops before the first change
 	// committed after that time (Stop Reason STOPPED_AT_COMMIT_TIME),

@@ -49,11 +49,15 @@ type Task struct {
 
 func newTask(e *Engine, cfg TaskConfig) *Task {
 	xf := newTransformer(cfg, e.now, e.log)
+	tables := make(map[TableID]*TableStatistics, len(cfg.Tables))
+	for _, ts := range cfg.Tables {
+		tables[TableID{Schema: ts.SchemaName, Table: ts.TableName}] = &ts
+	}
 	return &Task{
 		engine:      e,
 		cfg:         cfg,
-		status:      TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint},
-		tables:      map[TableID]*TableStatistics{},
+		status:      TaskStatus{Status: StatusReady, Checkpoint: cfg.Checkpoint, Stats: cfg.Stats},
+		tables:      tables,
 		changed:     make(chan struct{}),
 		reloadAsked: make(chan struct{}, 1),
 		xf:          xf,

@@ -551,6 +551,10 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 	if err != nil {
 		return invalidParam("Target endpoint %s: %v", aws.ToString(dst.ep.EndpointIdentifier), err)
 	}
+	// The new engine task goes on counting where the last run (of this
+	// process, or the data directory's) stopped, when it resumes.
+	last, _ := t.lastRun()
+	lastTables := t.lastTables()
 	if t.engine != nil {
 		if err := h.engine.DeleteTask(t.id); err != nil {
 			return invalidState("Replication task %s: %v", t.identifier, err)
@@ -569,6 +573,8 @@ func (h *Handler) buildLocked(t *task, resumeFrom dms.Position, how dms.StartTyp
 		CdcStartTime:     startTime,
 		CdcStopPosition:  aws.ToString(t.cdcStopPosition),
 		Checkpoint:       resumeFrom,
+		Stats:            last.Stats,
+		Tables:           lastTables,
 	})
 	if err != nil {
 		return fmt.Errorf("fakedms: engine task %s: %w", t.id, err)

@@ -65,8 +65,10 @@
 //
 // The engine task is built at the first start, from the endpoints as they
 // are then, and built again at a start after ModifyReplicationTask or
-// ModifyEndpoint, keeping the checkpoint; a full load resumed after such a
-// rebuild loads every table again.
+// ModifyEndpoint, keeping the checkpoint and the statistics: a resumed
+// full load loads the tables it had not completed, a resumed
+// full-load-and-cdc task whose load had not finished loads every table
+// again (its new snapshot is later than the completed tables' one).
 //
 // # Endpoints
 //

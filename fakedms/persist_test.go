@@ -342,7 +342,19 @@ func TestDataDirResumesCDC(t *testing.T) {
 	start(c, types.StartReplicationTaskTypeValueResumeProcessing)
 	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (3)")
 	require.Eventually(t, func() bool { return len(insertIDs(t, srv, "s")) >= 4 }, waitLimit, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // nothing more comes
+	// The statistics go on from those of the run before the restart.
+	require.Eventually(t, func() bool {
+		out, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(taskArn)})
+		return err == nil && len(out.TableStatistics) == 1 && out.TableStatistics[0].Inserts == 3
+	}, waitLimit, 5*time.Millisecond, "row 1 before the restart, rows 2 and 3 after")
+	// Stopping delivers everything read: nothing more can come after.
+	_, err = c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(taskArn)})
+	require.NoError(t, err)
+	_, err = c.StopReplication(ctx(t), &dmsapi.StopReplicationInput{ReplicationConfigArn: aws.String(cfgArn)})
+	require.NoError(t, err)
+	require.NoError(t, dmsapi.NewReplicationTaskStoppedWaiter(c, func(o *dmsapi.ReplicationTaskStoppedWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
+		Wait(ctx(t), byArn(taskArn), waitLimit))
+	waitReplication(t, c, cfgArn, "stopped", status("stopped"))
 	require.ElementsMatch(t, []int{2, 2, 3, 3}, insertIDs(t, srv, "s"), "row 2, committed while the server was down, and row 3; row 1 not again")
 }
 
