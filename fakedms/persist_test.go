@@ -537,16 +537,16 @@ func TestDataDirResumesFullLoadAndCDC(t *testing.T) {
 	start(c, types.StartReplicationTaskTypeValueResumeProcessing)
 	dmstest.MySQLExec(t, db, "INSERT INTO r VALUES (4)")
 	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) >= 2 }, waitLimit, 5*time.Millisecond)
-	time.Sleep(100 * time.Millisecond) // nothing more comes
+	// Stopping delivers everything read: nothing more can come after.
+	_, err = c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.NoError(t, dmsapi.NewReplicationTaskStoppedWaiter(c, func(o *dmsapi.ReplicationTaskStoppedWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
+		Wait(ctx(t), byArn(arn), waitLimit))
 	require.Equal(t, []string{"delete 1", "insert 4"}, recordsOf(t, srv, "s"))
 	tasks, err := c.DescribeReplicationTasks(ctx(t), byArn(arn))
 	require.NoError(t, err)
 	require.Equal(t, types.MigrationTypeValueFullLoadAndCdc, tasks.ReplicationTasks[0].MigrationType)
 
-	_, err = c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
-	require.NoError(t, err)
-	require.NoError(t, dmsapi.NewReplicationTaskStoppedWaiter(c, func(o *dmsapi.ReplicationTaskStoppedWaiterOptions) { fast(&o.MinDelay, &o.MaxDelay) }).
-		Wait(ctx(t), byArn(arn), waitLimit))
 	start(c, types.StartReplicationTaskTypeValueReloadTarget)
 	require.Eventually(t, func() bool { return len(recordsOf(t, srv, "s")) >= 5 }, waitLimit, 5*time.Millisecond)
 	require.Equal(t, []string{"delete 1", "insert 4", "load 2", "load 3", "load 4"}, recordsOf(t, srv, "s"))

@@ -213,12 +213,18 @@ func TestKillDuringCDC(t *testing.T) {
 	// Some rows arrive, and the server has had time to save a checkpoint
 	// past the first of them; then SIGKILL, rows still being written.
 	require.Eventually(t, func() bool { return len(readIDs(t, ctx, kc, stream)) >= 50 }, time.Minute, 20*time.Millisecond)
-	time.Sleep(300 * time.Millisecond)
+	savedCheckpoint := regexp.MustCompile(`"Checkpoint": "([^"]+)"`)
+	var stateDoc []byte
+	require.Eventually(t, func() bool {
+		var err error
+		stateDoc, err = os.ReadFile(filepath.Join(data, fakedms.StateFile))
+		return err == nil && savedCheckpoint.Match(stateDoc)
+	}, time.Minute, 20*time.Millisecond, "a checkpoint is saved")
 	proc.kill()
 	killedAt = rowsCommitted()
-	stateDoc, err := os.ReadFile(filepath.Join(data, fakedms.StateFile))
+	stateDoc, err = os.ReadFile(filepath.Join(data, fakedms.StateFile))
 	require.NoError(t, err)
-	checkpointAtKill := regexp.MustCompile(`"Checkpoint": "([^"]*)"`).FindSubmatch(stateDoc)
+	checkpointAtKill := savedCheckpoint.FindSubmatch(stateDoc)
 	require.NotNil(t, checkpointAtKill, "a checkpoint was saved: %s", stateDoc)
 	t.Logf("killed with %d rows committed; saved checkpoint %s", killedAt, checkpointAtKill[1])
 	// Rows committed while the server is down.
