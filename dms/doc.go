@@ -64,6 +64,7 @@
 // TargetTablePrepMode says) and its rows, and then holds back the table's
 // changes that the snapshot already holds, which the stream may still
 // deliver, so the reload neither loses nor repeats a change. It needs
-// snapshots that can place a change (CoveringSnapshot: source/mysql's);
-// on other sources the request is logged and the tables stay as they are.
+// snapshots that can place a change (CoveringSnapshot: source/mysql's and
+// source/postgres's); on other sources the request is logged and the
+// tables stay as they are.
 package dms

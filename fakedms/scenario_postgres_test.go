@@ -2,6 +2,7 @@ package fakedms_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -472,4 +473,72 @@ func TestPostgreSQLEndpointSettings(t *testing.T) {
 		require.Empty(t, pgSlots(t, db))
 		require.Empty(t, pgPublications(t, db))
 	})
+}
+
+// ReloadTables on a running PostgreSQL full-load-and-cdc task, as
+// TestReloadTables on MySQL: the engine loads the table from a temporary
+// slot's snapshot while the task's slot streams, and holds back the
+// changes that snapshot holds.
+func TestPostgreSQLReloadTables(t *testing.T) {
+	db := dmstest.Postgres(t)
+	srv, c := newServer(t)
+	stream := "dms-pg-reload"
+	inst := *createInstance(t, c, "inst").ReplicationInstanceArn
+	src := createPostgresEndpoint(t, c, "source", "postgres", pgConnOf(t, db), nil)
+	p := &pipeline{srv: srv, c: c, instance: inst, source: *src.EndpointArn, stream: stream}
+	p.target = *createKinesisEndpoint(t, c, "target", createStream(t, srv, stream)).EndpointArn
+	dmstest.PostgresExec(t, db, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))", "INSERT INTO t VALUES (1, 'a'), (2, 'b')",
+		"CREATE TABLE u (id INT PRIMARY KEY)", "INSERT INTO u VALUES (1)")
+	arn := *p.createTask(t, "reload", types.MigrationTypeValueFullLoadAndCdc, selectTables("public", "%"), "").ReplicationTaskArn
+	p.waitReady(t, arn)
+	p.start(t, arn, types.StartReplicationTaskTypeValueStartReplication)
+	p.waitRunning(t, arn)
+	waitRecords(t, p, 8) // apply exceptions, 2 drops, 2 creates, 3 loads
+	dmstest.PostgresExec(t, db, "UPDATE t SET v = 'z' WHERE id = 1")
+	waitRecords(t, p, 9)
+
+	table := []types.TableToReload{{SchemaName: aws.String("public"), TableName: aws.String("t")}}
+	out, err := c.ReloadTables(ctx(t), &dmsapi.ReloadTablesInput{ReplicationTaskArn: aws.String(arn), TablesToReload: table})
+	require.NoError(t, err)
+	require.Equal(t, arn, *out.ReplicationTaskArn)
+	waitRecords(t, p, 13)
+	dmstest.PostgresExec(t, db, "INSERT INTO t VALUES (3, 'c')")
+	recs := decodeRecords(t, readStream(t, srv.KinesisClient(), stream, 14))
+
+	var got []string
+	for _, r := range recs[8:] {
+		md := r.doc["metadata"].(map[string]any)
+		data, _ := r.doc["data"].(map[string]any)
+		got = append(got, fmt.Sprint(md["operation"], " ", md["table-name"], " ", data["id"], " ", data["v"]))
+	}
+	require.Len(t, got, 6)
+	require.Equal(t, []string{"update t 1 z", "drop-table t <nil> <nil>", "create-table t <nil> <nil>"}, got[:3])
+	require.ElementsMatch(t, []string{"load t 1 z", "load t 2 b"}, got[3:5], "the rows in heap order: the updated one moved")
+	require.Equal(t, "insert t 3 c", got[5], "the later insert, once")
+
+	stats, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	require.Len(t, stats.TableStatistics, 2)
+	for _, st := range stats.TableStatistics {
+		switch *st.TableName {
+		case "t":
+			require.True(t, *st.FullLoadReloaded)
+			require.Equal(t, int64(2), st.FullLoadRows)
+			require.Equal(t, int64(1), st.Inserts)
+			require.Equal(t, int64(1), st.Updates)
+		case "u":
+			require.False(t, *st.FullLoadReloaded)
+			require.Equal(t, int64(1), st.FullLoadRows)
+		}
+		require.Equal(t, "Table completed", *st.TableState)
+	}
+	// The reload's temporary slot is gone; the task's stays.
+	require.Equal(t, map[string]bool{slotOf(arn): true}, pgSlots(t, db))
+
+	_, err = c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	p.waitStopped(t, arn)
+	require.Len(t, srv.Kinesis().Records(stream), 14)
+	deleteTask(t, c, arn)
+	require.Empty(t, pgSlots(t, db))
 }

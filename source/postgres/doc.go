@@ -182,6 +182,22 @@
 // from emit stops emitting and the rest is drained; a cancelled context
 // makes the snapshot unusable.
 //
+// # Reloading tables
+//
+// ReloadSnapshot (dms.ReloadSnapshotter) is the view the engine reloads
+// tables from while the task streams, since the task's slot, which
+// Snapshot creates, is held by the stream: it creates a temporary slot of
+// its own (the task's slot name, "_reload_" and random hex) with
+// CREATE_REPLICATION_SLOT … TEMPORARY LOGICAL pgoutput EXPORT_SNAPSHOT,
+// imports the snapshot as Snapshot does, then drops the temporary slot
+// (which would go with its connection anyway), leaving the task's slot,
+// publication and DDL artifacts alone. Tables and Load are Snapshot's.
+// Reloading therefore needs one free replication slot and walsender for
+// that moment, and, like any slot creation, waits for the transactions
+// running then to end. Its Covers reports whether a change's transaction
+// committed before the temporary slot's consistent point (its position's
+// commit LSN is before it): exactly those are in the view.
+//
 // # Schema changes
 //
 // With CaptureDdls (default true) the source creates, in DdlArtifactsSchema

@@ -15,7 +15,8 @@ import (
 )
 
 // snapshot is a REPEATABLE READ transaction that imported the snapshot the
-// task's replication slot exported when it was created.
+// task's replication slot exported when it was created (Snapshot), or a
+// temporary slot did (ReloadSnapshot).
 type snapshot struct {
 	src *Source
 	// cdc is false when the server cannot do logical replication: the view
@@ -27,6 +28,10 @@ type snapshot struct {
 	tx     pgx.Tx
 	pos    dms.Position
 	broken error
+	// point is the consistent point the view was exported at (hasPoint
+	// false until the view has one), for Covers.
+	point    pglogrepl.LSN
+	hasPoint bool
 }
 
 // Snapshot connects and checks the server; the read view itself is opened
@@ -127,6 +132,7 @@ func (sn *snapshot) open(ctx context.Context, sel dms.TableSelector) error {
 		return fmt.Errorf("postgres source: import snapshot %s of slot %s: %w", res.SnapshotName, slot, err)
 	}
 	sn.tx = tx
+	sn.point, sn.hasPoint = lsn, true
 	sn.pos = pointPosition(lsn).pos()
 	s.log.Debug("snapshot opened", "slot", slot, "position", sn.pos)
 	return nil
