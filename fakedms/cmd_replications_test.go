@@ -256,7 +256,7 @@ func TestServerlessCloseLeavesNoGoroutine(t *testing.T) {
 		require.Equal(t, "provisioned", *r.ProvisionData.ProvisionState, "for the default 60 s")
 		require.Greater(t, runtime.NumGoroutine(), before)
 	}()
-	requireGoroutinesBack(t, before)
+	dmstest.RequireGoroutinesBack(t, before)
 }
 
 // TestServerlessFullLoadAndCDC: a full-load-and-cdc replication from

@@ -16,6 +16,7 @@ import (
 
 	"github.com/minidms/minidms/dms/dmstest"
 	"github.com/minidms/minidms/fakedms"
+	"github.com/minidms/minidms/fakedms/fakekinesis"
 )
 
 func TestFullLoadTaskLifecycle(t *testing.T) {
@@ -455,16 +456,8 @@ func TestCDCFromStartTime(t *testing.T) {
 	p.waitRunning(t, arn)
 	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (3, 'later')")
 
-	var got []string
-	for _, r := range waitRecords(t, p, 4) {
-		var doc struct {
-			Data     map[string]any `json:"data"`
-			Metadata map[string]any `json:"metadata"`
-		}
-		require.NoError(t, json.Unmarshal(r.Data, &doc))
-		got = append(got, fmt.Sprint(doc.Metadata["operation"], " ", doc.Metadata["table-name"], " ", doc.Data["v"]))
-	}
-	require.Equal(t, []string{"create-table awsdms_apply_exceptions <nil>", "create-table t <nil>", "insert t after", "insert t later"}, got)
+	require.Equal(t, []string{"create-table awsdms_apply_exceptions <nil>", "create-table t <nil>", "insert t after", "insert t later"},
+		changeSummaries(t, waitRecords(t, p, 4), "v"))
 	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
 	require.NoError(t, err)
 	p.waitStopped(t, arn)
@@ -498,18 +491,40 @@ func TestReloadTables(t *testing.T) {
 	dmstest.MySQLExec(t, p.db, "INSERT INTO t VALUES (3, 'c')")
 	recs := waitRecords(t, p, 14)
 
-	var got []string
-	for _, r := range recs[8:] {
+	require.Equal(t, []string{"update t 1 z", "drop-table t <nil> <nil>", "create-table t <nil> <nil>", "load t 1 z", "load t 2 b", "insert t 3 c"},
+		changeSummaries(t, recs[8:], "id", "v"))
+	requireTReloaded(t, p.c, arn)
+	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
+	require.NoError(t, err)
+	p.waitStopped(t, arn)
+	require.Len(t, p.srv.Kinesis().Records(p.stream), 14)
+}
+
+// changeSummaries is "operation table-name data[col]..." of each record.
+func changeSummaries(t *testing.T, recs []fakekinesis.Record, cols ...string) []string {
+	t.Helper()
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
 		var doc struct {
 			Data     map[string]any `json:"data"`
 			Metadata map[string]any `json:"metadata"`
 		}
 		require.NoError(t, json.Unmarshal(r.Data, &doc))
-		got = append(got, fmt.Sprint(doc.Metadata["operation"], " ", doc.Metadata["table-name"], " ", doc.Data["id"], " ", doc.Data["v"]))
+		line := fmt.Sprint(doc.Metadata["operation"], " ", doc.Metadata["table-name"])
+		for _, c := range cols {
+			line += fmt.Sprint(" ", doc.Data[c])
+		}
+		out = append(out, line)
 	}
-	require.Equal(t, []string{"update t 1 z", "drop-table t <nil> <nil>", "create-table t <nil> <nil>", "load t 1 z", "load t 2 b", "insert t 3 c"}, got)
+	return out
+}
 
-	stats, err := p.c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
+// requireTReloaded checks the statistics of a task of tables t and u
+// after t, loaded with 2 rows, had an update and, after its reload, an
+// insert.
+func requireTReloaded(t *testing.T, c *dmsapi.Client, arn string) {
+	t.Helper()
+	stats, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
 	require.NoError(t, err)
 	require.Len(t, stats.TableStatistics, 2)
 	for _, st := range stats.TableStatistics {
@@ -525,8 +540,4 @@ func TestReloadTables(t *testing.T) {
 		}
 		require.Equal(t, "Table completed", *st.TableState)
 	}
-	_, err = p.c.StopReplicationTask(ctx(t), &dmsapi.StopReplicationTaskInput{ReplicationTaskArn: aws.String(arn)})
-	require.NoError(t, err)
-	p.waitStopped(t, arn)
-	require.Len(t, p.srv.Kinesis().Records(p.stream), 14)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -115,20 +114,6 @@ const selectAll = `{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":
 
 func selectTables(schema, table string) string {
 	return `{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"1","object-locator":{"schema-name":"` + schema + `","table-name":"` + table + `"},"rule-action":"include"}]}`
-}
-
-// requireGoroutinesBack waits until the goroutine count is back to before,
-// or fails with the stacks of those left.
-func requireGoroutinesBack(t *testing.T, before int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
 }
 
 func splitHostPort(t *testing.T, addr string) (string, int32) {

@@ -102,5 +102,5 @@ func TestLoadConcurrentCallsWithRunningTasks(t *testing.T) {
 			require.Equal(t, int64(50), st[0].Inserts, arn)
 		}
 	}()
-	requireGoroutinesBack(t, before)
+	dmstest.RequireGoroutinesBack(t, before)
 }

@@ -445,7 +445,7 @@ func TestDataDirAfterACrash(t *testing.T) {
 		}, waitLimit, 10*time.Millisecond)
 		require.NoError(t, os.WriteFile(filepath.Join(crashed, fakedms.StateFile), data, 0o600))
 	}()
-	requireGoroutinesBack(t, before)
+	dmstest.RequireGoroutinesBack(t, before)
 
 	info, err := os.Stat(filepath.Join(crashed, fakedms.StateFile))
 	require.NoError(t, err)

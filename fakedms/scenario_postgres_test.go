@@ -516,22 +516,7 @@ func TestPostgreSQLReloadTables(t *testing.T) {
 	require.ElementsMatch(t, []string{"load t 1 z", "load t 2 b"}, got[3:5], "the rows in heap order: the updated one moved")
 	require.Equal(t, "insert t 3 c", got[5], "the later insert, once")
 
-	stats, err := c.DescribeTableStatistics(ctx(t), &dmsapi.DescribeTableStatisticsInput{ReplicationTaskArn: aws.String(arn)})
-	require.NoError(t, err)
-	require.Len(t, stats.TableStatistics, 2)
-	for _, st := range stats.TableStatistics {
-		switch *st.TableName {
-		case "t":
-			require.True(t, *st.FullLoadReloaded)
-			require.Equal(t, int64(2), st.FullLoadRows)
-			require.Equal(t, int64(1), st.Inserts)
-			require.Equal(t, int64(1), st.Updates)
-		case "u":
-			require.False(t, *st.FullLoadReloaded)
-			require.Equal(t, int64(1), st.FullLoadRows)
-		}
-		require.Equal(t, "Table completed", *st.TableState)
-	}
+	requireTReloaded(t, c, arn)
 	// The reload's temporary slot is gone; the task's stays.
 	require.Equal(t, map[string]bool{slotOf(arn): true}, pgSlots(t, db))
 

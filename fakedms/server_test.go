@@ -180,7 +180,7 @@ func TestCloseStopsEverything(t *testing.T) {
 		require.NoError(t, err)
 		require.Greater(t, runtime.NumGoroutine(), before)
 	}()
-	requireGoroutinesBack(t, before)
+	dmstest.RequireGoroutinesBack(t, before)
 }
 
 // TestExternalKinesis writes to the test environment's kinesalite instead

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -164,4 +165,20 @@ func (b *LogBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// RequireGoroutinesBack waits, up to WaitLimit, until no more goroutines
+// run than before did, and fails the test with every goroutine's stack if
+// some are left: what a Close or Stop must leave behind.
+func RequireGoroutinesBack(t testing.TB, before int) {
+	t.Helper()
+	deadline := time.Now().Add(WaitLimit)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		runtime.Gosched()
+		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("goroutines left: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
 }

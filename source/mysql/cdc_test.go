@@ -294,13 +294,5 @@ func TestCloseStopsGoroutines(t *testing.T) {
 	require.Equal(t, dms.Row{int64(1)}, dmstest.Next(t, cs).Data)
 	require.Greater(t, runtime.NumGoroutine(), before)
 	require.NoError(t, cs.Close())
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	dmstest.RequireGoroutinesBack(t, before)
 }

@@ -314,13 +314,5 @@ func TestPositionAtContext(t *testing.T) {
 		})
 	}
 
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > goroutines {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left: %d > %d\n%s", n, goroutines, buf[:runtime.Stack(buf, true)])
-	}
+	dmstest.RequireGoroutinesBack(t, goroutines)
 }

@@ -142,15 +142,7 @@ func TestReloadSnapshot(t *testing.T) {
 	require.Error(t, err)
 
 	require.Equal(t, []string{slot}, slotNames(t, srv))
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	dmstest.RequireGoroutinesBack(t, before)
 }
 
 // TestReloadSnapshotErrors: a failing ReloadSnapshot names what failed.

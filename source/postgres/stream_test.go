@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,15 +26,7 @@ func TestCloseStopsGoroutines(t *testing.T) {
 	dmstest.PostgresExec(t, srv, "INSERT INTO t VALUES (1)")
 	require.Equal(t, dms.Row{int64(1)}, dmstest.Next(t, cs).Data)
 	require.NoError(t, cs.Close())
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(5 * time.Millisecond) // polling, bounded by the deadline
-	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<20)
-		t.Fatalf("goroutines left after Close: %d > %d\n%s", n, before, buf[:runtime.Stack(buf, true)])
-	}
+	dmstest.RequireGoroutinesBack(t, before)
 }
 
 // TestResumeInsideTransaction resumes from a change in the middle of a

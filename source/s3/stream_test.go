@@ -315,12 +315,7 @@ func TestChangesCloseLeavesNothingRunning(t *testing.T) {
 		require.EqualError(t, err, "s3 source: change stream is closed")
 		require.NoError(t, cs.Close())
 	}()
-	deadline := time.Now().Add(waitLimit)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
-	}
-	require.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left running")
+	dmstest.RequireGoroutinesBack(t, before)
 }
 
 // stallingClient serves objects whose body blocks, while stall is set,
